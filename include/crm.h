@@ -1,0 +1,12 @@
+/*
+ * libcrm: an embeddable customer-marketing management library for banks.
+ * The umbrella header: include this one.
+ */
+#ifndef CRM_H
+#define CRM_H
+
+#include "crm/core.h"
+#include "crm/security.h"
+#include "crm/access.h"
+
+#endif /* CRM_H */

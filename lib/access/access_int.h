@@ -1,0 +1,57 @@
+/*
+ * Internal access control: the acting user and the one table of which roles
+ * may perform which operation. Every public operation calls
+ * crmi_access_require first; nothing else decides permissions.
+ */
+#ifndef CRMI_ACCESS_INT_H
+#define CRMI_ACCESS_INT_H
+
+#include "core/db_int.h"
+#include "crm/access.h"
+
+/* Operations that need a permission. Modules append theirs; the role table
+ * in access.c has one row per value. */
+typedef enum crmi_op {
+    CRMI_OP_BRANCH_READ,
+    CRMI_OP_BRANCH_ADMIN,
+    CRMI_OP_USER_READ,
+    CRMI_OP_USER_ADMIN,
+    CRMI_OP_AUDIT_READ,
+    CRMI_OP_KEY_ADMIN,
+    CRMI_OP_COUNT
+} crmi_op;
+
+struct crmi_actor {
+    int64_t user_id;
+    char *name;
+    char *branch;      /* branch code */
+    char *branch_path; /* "/HO/BJ/" for subtree checks */
+    unsigned int roles;
+    int64_t data_version; /* PRAGMA data_version when last loaded */
+};
+
+/* Checks that the handle has an active actor allowed to perform `op`.
+ * Reloads the actor when another connection changed the database, so a
+ * disabled user loses access at once. CRM_E_PERMISSION otherwise. */
+int crmi_access_require(crm_db *db, crmi_op op);
+
+/* True when the actor's view covers `branch_path` (admins, auditors: all;
+ * others: their own branch's subtree). Call after crmi_access_require. */
+bool crmi_access_branch_visible(const crm_db *db, const char *branch_path);
+
+/* The audit actor name: the acting user, or "(system)". */
+const char *crmi_actor_name(const crm_db *db);
+
+/* Drops the cached actor so the next check reloads it (after user changes). */
+void crmi_actor_invalidate(crm_db *db);
+
+void crmi_actor_free(struct crmi_actor *actor);
+
+/* Branch rows, shared by crm_branch_add and crm_access_bootstrap. */
+int crmi_branch_insert(crm_db *db, const char *code, const char *name, const char *parent_code);
+int crmi_branch_audit_add(crm_db *db, const char *code, const char *name, const char *parent);
+
+/* Formats a role mask as "admin,auditor" into buf. */
+void crmi_roles_format(char *buf, size_t size, unsigned int roles);
+
+#endif /* CRMI_ACCESS_INT_H */

@@ -1,0 +1,100 @@
+/*
+ * The database handle and the store services every module uses: cached
+ * statements, transactions that nest, iterators over statements, and the
+ * migration runner.
+ */
+#ifndef CRMI_DB_INT_H
+#define CRMI_DB_INT_H
+
+#include "core/core_int.h"
+
+struct crmi_keyring;    /* lib/security: keys and cipher contexts */
+struct crmi_actor;      /* lib/access: the acting user */
+
+typedef struct crmi_cached_stmt {
+    const char *sql; /* the static text: cached by address */
+    sqlite3_stmt *stmt;
+} crmi_cached_stmt;
+
+struct crm_db {
+    sqlite3 *sql;
+    unsigned int flags;
+    crm_clock_fn clock;
+    void *clock_payload;
+
+    int errcode;
+    char errmsg[512];
+
+    crmi_cached_stmt *stmts;
+    size_t n_stmts, cap_stmts;
+
+    int txn_level;  /* open levels: 1 = the transaction, more = savepoints */
+    int host_depth; /* how many of them crm_db_begin opened */
+    uint64_t txn_serial; /* counts outermost transactions begun */
+    struct crm_iter *live_iters;
+
+    struct crmi_keyring *keys;
+    struct crmi_actor *actor;
+};
+
+/* ------------------------------------------------------------ statements */
+
+/* The cached prepared statement for static `sql` (compared by address),
+ * reset and unbound. NULL with the error recorded on failure. Never hand a
+ * cached statement to an iterator: use crmi_prepare. */
+sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql);
+
+/* A fresh statement the caller owns (for iterators). */
+sqlite3_stmt *crmi_prepare(crm_db *db, const char *sql);
+
+/* Binding helpers: NULL text binds SQL NULL. Return a SQLite code. */
+int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text);
+
+/* Steps a statement that returns no rows (or whose row is ignored) and
+ * resets it. Returns CRM_OK or the mapped error with `context`. */
+int crmi_exec_stmt(crm_db *db, sqlite3_stmt *st, const char *context);
+
+/* Runs SQL text without parameters (schema, pragmas). */
+int crmi_exec(crm_db *db, const char *sql, const char *context);
+
+/* ---------------------------------------------------------- transactions */
+
+/* Every mutation runs between crmi_txn_begin and crmi_txn_end: a write
+ * transaction (BEGIN IMMEDIATE) when none is open, a savepoint inside the
+ * host's. crmi_txn_end commits when rc == CRM_OK and rolls back otherwise;
+ * it returns rc, or the commit's error. */
+int crmi_txn_begin(crm_db *db);
+int crmi_txn_end(crm_db *db, int rc);
+
+/* Finalizes every cached statement (before close). */
+void crmi_stmt_cache_clear(crm_db *db);
+
+/* Whether the handle may write (CRM_E_READONLY recorded if not). */
+int crmi_require_writable(crm_db *db);
+
+/* ------------------------------------------------------------- iterators */
+
+/* Turns the current row into the iterator's record. */
+typedef int (*crmi_row_fn)(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx);
+
+/* Wraps an owned, bound statement as an iterator. `map` may be NULL for
+ * crmi_record_from_row. On failure the statement and ctx are freed. */
+int crmi_iter_new(crm_iter **out, crm_db *db, sqlite3_stmt *st, crmi_row_fn map, void *ctx,
+                  void (*ctx_free)(void *));
+
+/* Called by crm_db_close: live iterators lose their statements. */
+void crmi_iter_detach_all(crm_db *db);
+
+/* ------------------------------------------------------------- migration */
+
+typedef struct crmi_migration {
+    const char *name; /* "0001 core: meta, keys, audit" */
+    const char *sql;
+} crmi_migration;
+
+/* The ordered list of every module's migrations (lib/schema.c). The schema
+ * version of a database is how many of them it has applied. */
+extern const crmi_migration crmi_migrations[];
+extern const int crmi_migration_count;
+
+#endif /* CRMI_DB_INT_H */

@@ -1,0 +1,258 @@
+/* Records: typed values by field name, the ABI-stable way every module passes
+ * rows in and out. Few fields per record, so a linear array is fastest. */
+#include "core/db_int.h"
+
+#include <string.h>
+
+typedef struct field {
+    char *name;
+    crm_value_type type;
+    char *text;
+    int64_t number;
+} field;
+
+struct crm_record {
+    field *fields;
+    size_t count, cap;
+};
+
+CRM_EXTERN(int) crm_record_new(crm_record **out)
+{
+    if (!out)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL out");
+    crm_record *rec = crmi_calloc(1, sizeof *rec);
+    if (!rec)
+        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
+    *out = rec;
+    return CRM_OK;
+}
+
+static void field_clear(field *f)
+{
+    crm_free(f->text);
+    f->text = NULL;
+}
+
+CRM_EXTERN(void) crm_record_free(crm_record *rec)
+{
+    if (!rec)
+        return;
+    for (size_t i = 0; i < rec->count; i++) {
+        field_clear(&rec->fields[i]);
+        crm_free(rec->fields[i].name);
+    }
+    crm_free(rec->fields);
+    crm_free(rec);
+}
+
+static field *find(const crm_record *rec, const char *name)
+{
+    for (size_t i = 0; i < rec->count; i++)
+        if (strcmp(rec->fields[i].name, name) == 0)
+            return &rec->fields[i];
+    return NULL;
+}
+
+/* The field named `name`, created empty if absent; NULL when out of memory. */
+static field *slot(crm_record *rec, const char *name)
+{
+    field *f = find(rec, name);
+    if (f) {
+        field_clear(f);
+        return f;
+    }
+    if (rec->count == rec->cap) {
+        size_t cap = rec->cap ? rec->cap * 2 : 8;
+        field *grown = crmi_realloc(rec->fields, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        rec->fields = grown;
+        rec->cap = cap;
+    }
+    char *copy = crmi_strdup(name);
+    if (!copy)
+        return NULL;
+    f = &rec->fields[rec->count++];
+    *f = (field){.name = copy};
+    return f;
+}
+
+static int check_args(const crm_record *rec, const char *name)
+{
+    if (!rec || !name || !*name)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL record or field name");
+    return CRM_OK;
+}
+
+static int put(crm_record *rec, const char *name, crm_value_type type, const char *text,
+               int64_t number)
+{
+    char *copy = NULL;
+    if (text && !(copy = crmi_strdup(text)))
+        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
+    field *f = slot(rec, name);
+    if (!f) {
+        crm_free(copy);
+        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
+    }
+    f->type = type;
+    f->text = copy;
+    f->number = number;
+    return CRM_OK;
+}
+
+int crmi_record_put_text(crm_record *rec, const char *field_name, const char *value)
+{
+    return put(rec, field_name, value ? CRM_TYPE_TEXT : CRM_TYPE_NULL, value, 0);
+}
+
+int crmi_record_put_int(crm_record *rec, const char *field_name, int64_t value)
+{
+    return put(rec, field_name, CRM_TYPE_INT, NULL, value);
+}
+
+CRM_EXTERN(int) crm_record_set_text(crm_record *rec, const char *field_name, const char *value)
+{
+    int rc = check_args(rec, field_name);
+    if (rc)
+        return rc;
+    if (value && !crmi_utf8_valid(value, strlen(value)))
+        return crmi_error_thread(CRM_E_INVALID_DATA, "field %s: not valid UTF-8", field_name);
+    return crmi_record_put_text(rec, field_name, value);
+}
+
+CRM_EXTERN(int) crm_record_set_int(crm_record *rec, const char *field_name, int64_t value)
+{
+    int rc = check_args(rec, field_name);
+    return rc ? rc : put(rec, field_name, CRM_TYPE_INT, NULL, value);
+}
+
+CRM_EXTERN(int) crm_record_set_money(crm_record *rec, const char *field_name, int64_t fen)
+{
+    int rc = check_args(rec, field_name);
+    return rc ? rc : put(rec, field_name, CRM_TYPE_MONEY, NULL, fen);
+}
+
+CRM_EXTERN(int) crm_record_set_date(crm_record *rec, const char *field_name, const char *date)
+{
+    int rc = check_args(rec, field_name);
+    if (rc)
+        return rc;
+    int64_t epoch;
+    if (!date || strlen(date) != 10 || crm_time_parse(&epoch, date) != CRM_OK)
+        return crmi_error_thread(CRM_E_INVALID_DATA, "field %s: '%.20s' is not a date YYYY-MM-DD",
+                                 field_name, date ? date : "(null)");
+    return put(rec, field_name, CRM_TYPE_DATE, date, 0);
+}
+
+CRM_EXTERN(int) crm_record_unset(crm_record *rec, const char *field_name)
+{
+    int rc = check_args(rec, field_name);
+    if (rc)
+        return rc;
+    field *f = find(rec, field_name);
+    if (f) {
+        field_clear(f);
+        crm_free(f->name);
+        size_t i = (size_t)(f - rec->fields);
+        memmove(f, f + 1, (rec->count - i - 1) * sizeof *f);
+        rec->count--;
+    }
+    return CRM_OK;
+}
+
+CRM_EXTERN(int) crm_record_get_text(const char **out, const crm_record *rec, const char *field_name)
+{
+    int rc = check_args(rec, field_name);
+    if (rc || !out)
+        return rc ? rc : crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL out");
+    const field *f = find(rec, field_name);
+    if (!f || f->type == CRM_TYPE_NULL)
+        return crmi_error_thread(CRM_E_NOT_FOUND, "field %s: not set", field_name);
+    if (f->type != CRM_TYPE_TEXT && f->type != CRM_TYPE_DATE)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "field %s: not text", field_name);
+    *out = f->text;
+    return CRM_OK;
+}
+
+CRM_EXTERN(int) crm_record_get_int(int64_t *out, const crm_record *rec, const char *field_name)
+{
+    int rc = check_args(rec, field_name);
+    if (rc || !out)
+        return rc ? rc : crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL out");
+    const field *f = find(rec, field_name);
+    if (!f || f->type == CRM_TYPE_NULL)
+        return crmi_error_thread(CRM_E_NOT_FOUND, "field %s: not set", field_name);
+    if (f->type != CRM_TYPE_INT && f->type != CRM_TYPE_MONEY)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "field %s: not a number", field_name);
+    *out = f->number;
+    return CRM_OK;
+}
+
+CRM_EXTERN(crm_value_type) crm_record_type(const crm_record *rec, const char *field_name)
+{
+    const field *f = (rec && field_name) ? find(rec, field_name) : NULL;
+    return f ? f->type : CRM_TYPE_NULL;
+}
+
+CRM_EXTERN(size_t) crm_record_count(const crm_record *rec)
+{
+    return rec ? rec->count : 0;
+}
+
+CRM_EXTERN(const char *) crm_record_field_name(const crm_record *rec, size_t index)
+{
+    return (rec && index < rec->count) ? rec->fields[index].name : NULL;
+}
+
+CRM_EXTERN(int) crm_record_to_json(char **out, const crm_record *rec)
+{
+    if (!out || !rec)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL argument");
+    crmi_buf b = {0};
+    crmi_buf_putc(&b, '{');
+    for (size_t i = 0; i < rec->count; i++) {
+        const field *f = &rec->fields[i];
+        if (i)
+            crmi_buf_putc(&b, ',');
+        crmi_buf_json_string(&b, f->name);
+        crmi_buf_putc(&b, ':');
+        if (f->type == CRM_TYPE_NULL)
+            crmi_buf_puts(&b, "null");
+        else if (f->type == CRM_TYPE_INT || f->type == CRM_TYPE_MONEY)
+            crmi_buf_printf(&b, "%lld", (long long)f->number);
+        else
+            crmi_buf_json_string(&b, f->text);
+    }
+    crmi_buf_putc(&b, '}');
+    char *json = crmi_buf_take(&b);
+    if (!json)
+        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
+    *out = json;
+    return CRM_OK;
+}
+
+int crmi_record_from_row(crm_record **out, sqlite3_stmt *st)
+{
+    crm_record *rec;
+    int rc = crm_record_new(&rec);
+    int columns = sqlite3_column_count(st);
+    for (int i = 0; rc == CRM_OK && i < columns; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            rc = crmi_record_put_int(rec, name, sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_NULL:
+            break; /* absent fields read as not set */
+        default:
+            rc = crmi_record_put_text(rec, name, (const char *)sqlite3_column_text(st, i));
+        }
+    }
+    if (rc) {
+        crm_record_free(rec);
+        return rc;
+    }
+    *out = rec;
+    return CRM_OK;
+}

@@ -1,0 +1,167 @@
+/* Statement cache, execution helpers and nestable transactions. */
+#include "core/db_int.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static size_t slot_of(const char *sql, size_t cap)
+{
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 7) & (cap - 1);
+}
+
+static bool cache_grow(crm_db *db)
+{
+    size_t cap = db->cap_stmts ? db->cap_stmts * 2 : 64;
+    crmi_cached_stmt *table = crmi_calloc(cap, sizeof *table);
+    if (!table)
+        return false;
+    for (size_t i = 0; i < db->cap_stmts; i++) {
+        crmi_cached_stmt e = db->stmts[i];
+        if (!e.sql)
+            continue;
+        size_t j = slot_of(e.sql, cap);
+        while (table[j].sql)
+            j = (j + 1) & (cap - 1);
+        table[j] = e;
+    }
+    crm_free(db->stmts);
+    db->stmts = table;
+    db->cap_stmts = cap;
+    return true;
+}
+
+sqlite3_stmt *crmi_prepare(crm_db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        crmi_sqlite_error(db, rc, "prepare");
+        return NULL;
+    }
+    return st;
+}
+
+sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql)
+{
+    if (2 * (db->n_stmts + 1) > db->cap_stmts && !cache_grow(db)) {
+        crmi_error(db, CRM_E_NOMEM, "statement cache: out of memory");
+        return NULL;
+    }
+    size_t i = slot_of(sql, db->cap_stmts);
+    while (db->stmts[i].sql && db->stmts[i].sql != sql)
+        i = (i + 1) & (db->cap_stmts - 1);
+    if (db->stmts[i].sql) {
+        sqlite3_stmt *st = db->stmts[i].stmt;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    sqlite3_stmt *st = crmi_prepare(db, sql);
+    if (!st)
+        return NULL;
+    db->stmts[i] = (crmi_cached_stmt){.sql = sql, .stmt = st};
+    db->n_stmts++;
+    return st;
+}
+
+void crmi_stmt_cache_clear(crm_db *db)
+{
+    for (size_t i = 0; i < db->cap_stmts; i++)
+        if (db->stmts[i].stmt)
+            sqlite3_finalize(db->stmts[i].stmt);
+    crm_free(db->stmts);
+    db->stmts = NULL;
+    db->n_stmts = db->cap_stmts = 0;
+}
+
+int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+    return text ? sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+}
+
+int crmi_exec_stmt(crm_db *db, sqlite3_stmt *st, const char *context)
+{
+    int rc = sqlite3_step(st);
+    int code = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? CRM_OK : crmi_sqlite_error(db, rc, context);
+    sqlite3_reset(st);
+    return code;
+}
+
+int crmi_exec(crm_db *db, const char *sql, const char *context)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? CRM_OK : crmi_sqlite_error(db, rc, context);
+}
+
+int crmi_require_writable(crm_db *db)
+{
+    if (db->flags & CRM_OPEN_READONLY)
+        return crmi_error(db, CRM_E_READONLY, "database opened read-only");
+    return CRM_OK;
+}
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT crm_level";
+static const char SQL_RELEASE[] = "RELEASE crm_level";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO crm_level";
+
+static int run(crm_db *db, const char *sql, const char *context)
+{
+    sqlite3_stmt *st = crmi_stmt(db, sql);
+    return st ? crmi_exec_stmt(db, st, context) : db->errcode;
+}
+
+int crmi_txn_begin(crm_db *db)
+{
+    int rc = crmi_require_writable(db);
+    if (rc)
+        return rc;
+    rc = db->txn_level == 0 ? run(db, SQL_BEGIN, "begin transaction")
+                            : run(db, SQL_SAVEPOINT, "savepoint");
+    if (rc == CRM_OK && db->txn_level++ == 0)
+        db->txn_serial++;
+    return rc;
+}
+
+/* Rolls back the innermost level, keeping the error that caused it. */
+static void rollback_level(crm_db *db)
+{
+    char saved[sizeof db->errmsg];
+    memcpy(saved, db->errmsg, sizeof saved);
+    int saved_code = db->errcode;
+    if (db->txn_level == 1) {
+        run(db, SQL_ROLLBACK, "rollback");
+    } else {
+        run(db, SQL_ROLLBACK_TO, "rollback to savepoint");
+        run(db, SQL_RELEASE, "release savepoint");
+    }
+    memcpy(db->errmsg, saved, sizeof saved);
+    db->errcode = saved_code;
+}
+
+int crmi_txn_end(crm_db *db, int rc)
+{
+    if (db->txn_level == 0)
+        return rc ? rc : crmi_error(db, CRM_E_STATE, "no transaction is open");
+    if (sqlite3_get_autocommit(db->sql)) {
+        /* SQLite already rolled everything back (I/O error, out of memory). */
+        db->txn_level--;
+        return rc ? rc : crmi_error(db, CRM_E_IO, "transaction was rolled back by the store");
+    }
+    if (rc == CRM_OK) {
+        rc = db->txn_level == 1 ? run(db, SQL_COMMIT, "commit")
+                                : run(db, SQL_RELEASE, "release savepoint");
+        if (rc == CRM_OK) {
+            db->txn_level--;
+            return CRM_OK;
+        }
+    }
+    rollback_level(db);
+    db->txn_level--;
+    return rc;
+}

@@ -31,6 +31,7 @@ struct crm_db {
     int txn_level;  /* open levels: 1 = the transaction, more = savepoints */
     int host_depth; /* how many of them crm_db_begin opened */
     uint64_t txn_serial; /* counts outermost transactions begun */
+    uint64_t txn_rollbacks; /* counts rollbacks of any level */
     struct crm_iter *live_iters;
 
     struct crmi_keyring *keys;

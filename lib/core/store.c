@@ -134,6 +134,7 @@ static void rollback_level(crm_db *db)
     char saved[sizeof db->errmsg];
     memcpy(saved, db->errmsg, sizeof saved);
     int saved_code = db->errcode;
+    db->txn_rollbacks++;
     if (db->txn_level == 1) {
         run(db, SQL_ROLLBACK, "rollback");
     } else {
@@ -150,6 +151,7 @@ int crmi_txn_end(crm_db *db, int rc)
         return rc ? rc : crmi_error(db, CRM_E_STATE, "no transaction is open");
     if (sqlite3_get_autocommit(db->sql)) {
         /* SQLite already rolled everything back (I/O error, out of memory). */
+        db->txn_rollbacks++;
         db->txn_level--;
         return rc ? rc : crmi_error(db, CRM_E_IO, "transaction was rolled back by the store");
     }

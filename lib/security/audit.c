@@ -58,6 +58,13 @@ static const char SQL_APPEND[] =
 /* The last entry's sequence number and MAC (0 and zeros when empty). */
 static int chain_head(crm_db *db, int64_t *seq, unsigned char mac[CRMI_MAC_SIZE])
 {
+    struct crmi_keyring *k = db->keys;
+    if (db->txn_level > 0 && k->head_seq > 0 && k->head_serial == db->txn_serial &&
+        k->head_rollbacks == db->txn_rollbacks) {
+        *seq = k->head_seq; /* we hold the write lock: our last append is the head */
+        memcpy(mac, k->head_mac, CRMI_MAC_SIZE);
+        return CRM_OK;
+    }
     sqlite3_stmt *st = crmi_stmt(db, SQL_HEAD);
     if (!st)
         return db->errcode;
@@ -94,7 +101,13 @@ int crmi_audit_append(crm_db *db, const crmi_audit_entry *in)
     for (int i = 0; i < 7; i++)
         crmi_bind_text(st, 3 + i, e.text[i]);
     sqlite3_bind_blob(st, 10, mac, sizeof mac, SQLITE_TRANSIENT);
-    return crmi_exec_stmt(db, st, "append audit entry");
+    rc = crmi_exec_stmt(db, st, "append audit entry");
+    struct crmi_keyring *k = db->keys;
+    k->head_seq = rc ? 0 : e.seq;
+    memcpy(k->head_mac, mac, CRMI_MAC_SIZE);
+    k->head_serial = db->txn_serial;
+    k->head_rollbacks = db->txn_rollbacks;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ list */

@@ -45,6 +45,12 @@ struct crmi_keyring {
     unsigned char nonce_prefix[8];
     uint32_t nonce_counter;
 
+    /* The audit chain head this handle last wrote, valid while the same
+     * write transaction is open and nothing was rolled back since. */
+    int64_t head_seq;
+    unsigned char head_mac[CRMI_MAC_SIZE];
+    uint64_t head_serial, head_rollbacks;
+
     uint64_t synced_serial; /* txn_serial when the active key was last checked */
     int64_t data_version;
 };

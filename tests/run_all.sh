@@ -1,0 +1,42 @@
+#!/bin/bash
+# Builds and runs every test: the C suites under ctest in a plain build
+# (-Werror) and a sanitized one (AddressSanitizer + UndefinedBehaviorSanitizer,
+# leaks fail), the Python binding's unittest suite, and a short benchmark run
+# so the benchmarks keep working. Ends with one line: "N passed, N failed".
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 failures=""
+
+stage() { # name, command...
+    local name=$1; shift
+    echo "=== $name"
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $name"; fi
+}
+
+build() { # dir, cmake options...
+    local dir=$1; shift
+    cmake -S "$root" -B "$dir" -DCRM_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
+        { cat "$dir.configure.log"; return 1; }
+    cmake --build "$dir" -j"$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]' || true
+    test "${PIPESTATUS[0]}" -eq 0
+}
+
+ctest_in() { (cd "$1" && ctest --output-on-failure -j"$jobs" --timeout 900); }
+
+plain=$root/build sanitized=$root/build-asan
+mkdir -p "$plain" "$sanitized"
+
+stage "build" build "$plain" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+stage "ctest" ctest_in "$plain"
+stage "build-sanitized" build "$sanitized" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON \
+    -DCRM_BUILD_BENCH=OFF
+stage "ctest-sanitized" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest_in "$sanitized"
+stage "python" env CRM_LIBRARY="$plain/lib/libcrm.so.1" \
+    python3 -m unittest discover -s "$root/bindings/python/tests" -t "$root/bindings/python"
+stage "bench-smoke" env CRM_BENCH_SCALE=0.02 bash "$root/bench/run.sh" "$plain"
+
+[ -n "$failures" ] && echo "failed stages:$failures"
+echo "run_all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -2,7 +2,7 @@
  * libcrm core: version, error codes, memory, the database handle, transactions
  * and typed records.
  *
- * Conventions (see docs/API.md):
+ * Conventions (docs/ABI.md has the compatibility rules):
  *  - Functions return CRM_OK (0) or a negative CRM_E_* code; out-parameters
  *    come first and are set only on success.
  *  - crm_db_errmsg() gives the detailed message of the last failure on a

@@ -100,19 +100,6 @@ const char *crmi_actor_name(const crm_db *db)
 static const char SQL_ACTOR[] =
     "SELECT u.id, u.roles, u.status, b.code, b.path FROM crm_user u"
     " JOIN crm_branch b ON b.id = u.branch_id WHERE u.name = ?";
-static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
-
-static int data_version(crm_db *db, int64_t *out)
-{
-    sqlite3_stmt *st = crmi_stmt(db, SQL_DATA_VERSION);
-    if (!st)
-        return db->errcode;
-    int step = sqlite3_step(st);
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return step == SQLITE_ROW ? CRM_OK : crmi_sqlite_error(db, step, "data version");
-}
-
 /* Reads the named user; CRM_E_PERMISSION when absent or disabled. */
 static int load_actor(crm_db *db, const char *name, struct crmi_actor *a)
 {
@@ -155,7 +142,7 @@ CRM_EXTERN(int) crm_db_set_actor(crm_db *db, const char *user_name)
         crmi_actor_free(a);
         return crmi_error(db, CRM_E_NOMEM, "set actor: out of memory");
     }
-    int rc = data_version(db, &a->data_version);
+    int rc = crmi_data_version(db, &a->data_version);
     if (!rc)
         rc = load_actor(db, user_name, a);
     if (rc) {
@@ -177,7 +164,7 @@ static int refresh_actor(crm_db *db)
 {
     struct crmi_actor *a = db->actor;
     int64_t version;
-    int rc = data_version(db, &version);
+    int rc = crmi_data_version(db, &version);
     if (rc || version == a->data_version)
         return rc;
     rc = load_actor(db, a->name, a);

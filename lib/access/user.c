@@ -179,18 +179,14 @@ static const char SQL_COUNT_USERS[] = "SELECT count(*) FROM crm_user";
 
 static int bootstrap(crm_db *db, const char *ho_code, const char *ho_name, const user_input *admin)
 {
-    sqlite3_stmt *st = crmi_stmt(db, SQL_COUNT_USERS);
-    if (!st)
-        return db->errcode;
-    int step = sqlite3_step(st);
-    int64_t users = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW)
-        return crmi_sqlite_error(db, step, "count users");
+    int64_t users;
+    int rc = crmi_query_int64(db, SQL_COUNT_USERS, &users);
+    if (rc)
+        return rc;
     if (users > 0)
         return crmi_error(db, CRM_E_STATE, "database already has users; bootstrap is only for an "
                                            "empty database");
-    int rc = crmi_branch_insert(db, ho_code, ho_name, NULL);
+    rc = crmi_branch_insert(db, ho_code, ho_name, NULL);
     if (!rc)
         rc = crmi_branch_audit_add(db, ho_code, ho_name, NULL);
     return rc ? rc : store_user(db, admin);

@@ -31,18 +31,6 @@ CRM_EXTERN(int64_t) crm_db_now(const crm_db *db)
     return db->clock(db->clock_payload);
 }
 
-static int pragma_int(crm_db *db, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *st = crmi_prepare(db, sql);
-    if (!st)
-        return db->errcode;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? CRM_OK : crmi_sqlite_error(db, rc, sql);
-}
-
 static int open_connection(crm_db *db, const char *path, int busy_timeout_ms)
 {
     bool memory = strcmp(path, ":memory:") == 0;
@@ -64,14 +52,18 @@ static int open_connection(crm_db *db, const char *path, int busy_timeout_ms)
 
 /* Reads the schema version; refuses files that are not libcrm databases and
  * schemas newer than this library. Reads only. */
+static const char SQL_APPLICATION_ID[] = "PRAGMA application_id";
+static const char SQL_USER_VERSION[] = "PRAGMA user_version";
+static const char SQL_COUNT_OBJECTS[] = "SELECT count(*) FROM sqlite_schema";
+
 static int check_schema(crm_db *db, int64_t *out_version)
 {
     int64_t app_id, version, objects;
-    int rc = pragma_int(db, "PRAGMA application_id", &app_id);
+    int rc = crmi_query_int64(db, SQL_APPLICATION_ID, &app_id);
     if (!rc)
-        rc = pragma_int(db, "PRAGMA user_version", &version);
+        rc = crmi_query_int64(db, SQL_USER_VERSION, &version);
     if (!rc)
-        rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects);
+        rc = crmi_query_int64(db, SQL_COUNT_OBJECTS, &objects);
     if (rc)
         return rc;
     if (objects > 0 && app_id != CRMI_APPLICATION_ID)
@@ -195,7 +187,7 @@ CRM_EXTERN(int) crm_db_schema_version(crm_db *db, int *out_version)
         return crmi_error(db, CRM_E_INVALID_ARG, "schema version: NULL argument");
     crmi_error_clear(db);
     int64_t version;
-    int rc = pragma_int(db, "PRAGMA user_version", &version);
+    int rc = crmi_query_int64(db, SQL_USER_VERSION, &version);
     if (!rc)
         *out_version = (int)version;
     return rc;

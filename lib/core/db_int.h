@@ -55,6 +55,13 @@ int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text);
  * resets it. Returns CRM_OK or the mapped error with `context`. */
 int crmi_exec_stmt(crm_db *db, sqlite3_stmt *st, const char *context);
 
+/* Runs a cached parameterless query and reads the first column of its first
+ * row (0 when there is no row). */
+int crmi_query_int64(crm_db *db, const char *sql, int64_t *out);
+
+/* PRAGMA data_version: changes when another connection commits. */
+int crmi_data_version(crm_db *db, int64_t *out);
+
 /* Runs SQL text without parameters (schema, pragmas). */
 int crmi_exec(crm_db *db, const char *sql, const char *context);
 

@@ -90,6 +90,24 @@ int crmi_exec_stmt(crm_db *db, sqlite3_stmt *st, const char *context)
     return code;
 }
 
+int crmi_query_int64(crm_db *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = crmi_stmt(db, sql);
+    if (!st)
+        return db->errcode;
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK : crmi_sqlite_error(db, step, sql);
+}
+
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
+int crmi_data_version(crm_db *db, int64_t *out)
+{
+    return crmi_query_int64(db, SQL_DATA_VERSION, out);
+}
+
 int crmi_exec(crm_db *db, const char *sql, const char *context)
 {
     int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);

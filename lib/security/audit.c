@@ -232,14 +232,10 @@ static int parse_checkpoint(crm_db *db, checkpoint *cp, const char *text)
 
 static int triggers_present(crm_db *db)
 {
-    sqlite3_stmt *st = crmi_stmt(db, SQL_TRIGGERS);
-    if (!st)
-        return db->errcode;
-    int step = sqlite3_step(st);
-    int64_t count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW)
-        return crmi_sqlite_error(db, step, "read triggers");
+    int64_t count;
+    int rc = crmi_query_int64(db, SQL_TRIGGERS, &count);
+    if (rc)
+        return rc;
     return count == 2 ? CRM_OK
                       : crmi_error(db, CRM_E_CORRUPT, "audit log triggers were removed: the log "
                                                       "is no longer append-only");

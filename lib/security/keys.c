@@ -268,7 +268,6 @@ static const crmi_data_key *find_data_key(const struct crmi_keyring *k, uint32_t
 static const char SQL_KCV[] = "SELECT value FROM crm_meta WHERE key = 'kcv'";
 static const char SQL_ROOT[] = "SELECT id, wrapped FROM crm_key WHERE kind = 'root'";
 static const char SQL_DATA_KEYS[] = "SELECT id, wrapped, state FROM crm_key WHERE kind = 'data'";
-static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 
 static int check_master(crm_db *db, const unsigned char master[CRM_KEY_SIZE])
 {
@@ -358,13 +357,7 @@ static const char SQL_PUT_KCV[] = "INSERT OR REPLACE INTO crm_meta (key, value) 
 
 static int next_key_id(crm_db *db, int64_t *out)
 {
-    sqlite3_stmt *st = crmi_stmt(db, SQL_NEXT_KEY_ID);
-    if (!st)
-        return db->errcode;
-    int rc = sqlite3_step(st);
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? CRM_OK : crmi_sqlite_error(db, rc, "allocate key id");
+    return crmi_query_int64(db, SQL_NEXT_KEY_ID, out);
 }
 
 /* Stores `key` wrapped under the master key as a new active key of `kind`. */
@@ -454,15 +447,11 @@ int crmi_keyring_sync(crm_db *db)
     struct crmi_keyring *k = db->keys;
     if (k->synced_serial == db->txn_serial && db->txn_level > 0)
         return CRM_OK;
-    sqlite3_stmt *st = crmi_stmt(db, SQL_DATA_VERSION);
-    if (!st)
-        return db->errcode;
-    int step = sqlite3_step(st);
-    int64_t version = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW)
-        return crmi_sqlite_error(db, step, "data version");
-    int rc = version == k->data_version ? CRM_OK : load_data_keys(db);
+    int64_t version;
+    int rc = crmi_data_version(db, &version);
+    if (rc)
+        return rc;
+    rc = version == k->data_version ? CRM_OK : load_data_keys(db);
     if (!rc) {
         k->data_version = version;
         k->synced_serial = db->txn_serial;

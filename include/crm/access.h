@@ -47,7 +47,8 @@ CRM_EXTERN(int) crm_access_bootstrap(crm_db *db, const char *head_office_code,
 /* --------------------------------------------------------------- branches */
 
 /**
- * Adds a branch under `parent_code` (head office > branch > sub-branch).
+ * Adds a branch under `parent_code` (head office > branch > sub-branch, and
+ * deeper where a bank needs it: at most 8 levels, 0..7).
  * Codes are 1..32 characters of [A-Za-z0-9_-]; names are UTF-8, 1..100
  * characters. Admin only; audited.
  * @return CRM_OK, CRM_E_INVALID_DATA, CRM_E_NOT_FOUND (parent), CRM_E_CONFLICT
@@ -58,7 +59,7 @@ CRM_EXTERN(int) crm_branch_add(crm_db *db, const char *code, const char *name,
 
 /**
  * Reads a branch: fields code, name, parent (absent for the head office),
- * level (0 head office, 1 branch, 2 sub-branch). Any active user.
+ * level (0 head office, 1 branch, 2 sub-branch, ...). Any active user.
  * Free with crm_record_free().
  */
 CRM_EXTERN(int) crm_branch_get(crm_record **out, crm_db *db, const char *code);
@@ -74,7 +75,8 @@ CRM_EXTERN(int) crm_branch_list(crm_iter **out, crm_db *db);
  *  - "display_name" (required): UTF-8, 1..100 characters
  *  - "roles" (required): comma-separated role names
  *  - "branch" (required): an existing branch code
- *  - "phone" (optional): mainland mobile, 11 digits, optional +86
+ *  - "phone" (optional): mainland mobile, 11 digits, optional +86 (stored
+ *    and revealed as the 11 digits)
  *  - "email" (optional)
  * Phone and email are personal data: encrypted at rest, masked on output.
  * Admin only; audited with masked values.

@@ -188,7 +188,7 @@ CRM_EXTERN(int) crm_db_errcode(const crm_db *db);
  */
 CRM_EXTERN(int) crm_db_schema_version(crm_db *db, int *out_version);
 
-/** Current time on this handle's clock, epoch seconds. Cannot fail. */
+/** Current time on this handle's clock (the system clock for NULL), epoch seconds. */
 CRM_EXTERN(int64_t) crm_db_now(const crm_db *db);
 
 /**

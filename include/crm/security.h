@@ -105,7 +105,8 @@ CRM_EXTERN(int) crm_audit_list(crm_iter **out, crm_db *db, const crm_record *fil
  * truncation and rollback to an older copy of the file.
  *
  * Unlike other calls, both outputs are set whatever the result:
- * `*out_entries` how many entries were checked, `*out_first_bad` the
+ * `*out_entries` how many entries verified (those before the first bad
+ * one), `*out_first_bad` the
  * sequence number of the first entry that does not verify (0 when all do).
  * Admin and auditor only.
  * @return CRM_OK, CRM_E_CORRUPT (message names the entry), CRM_E_INVALID_ARG

@@ -28,7 +28,7 @@ static int64_t system_clock(void *payload)
 
 CRM_EXTERN(int64_t) crm_db_now(const crm_db *db)
 {
-    return db->clock(db->clock_payload);
+    return db ? db->clock(db->clock_payload) : system_clock(NULL);
 }
 
 static int open_connection(crm_db *db, const char *path, int busy_timeout_ms)

@@ -50,13 +50,11 @@ static bool feed_aad(EVP_CIPHER_CTX *ctx, bool encrypt, const unsigned char *hea
     return ok == 1;
 }
 
-int crmi_seal(crm_db *db, const crmi_field_ref *ref, const char *plain, unsigned char **out,
-              size_t *out_len)
+/* Encrypts under the key already set in `ctx`, with the given header. */
+static int seal_in(crm_db *db, EVP_CIPHER_CTX *ctx, const unsigned char header[CRMI_SEAL_HEADER],
+                   const crmi_field_ref *ref, const char *plain, unsigned char **out,
+                   size_t *out_len)
 {
-    int rc = crmi_keyring_sync(db);
-    if (rc)
-        return rc;
-    struct crmi_keyring *k = db->keys;
     size_t n = strlen(plain);
     if (n > 1 << 20)
         return crmi_error(db, CRM_E_INVALID_DATA, "%s.%s: value over 1 MiB", ref->table,
@@ -65,16 +63,15 @@ int crmi_seal(crm_db *db, const crmi_field_ref *ref, const char *plain, unsigned
     unsigned char *blob = crmi_malloc(total);
     if (!blob)
         return crmi_error(db, CRM_E_NOMEM, "encrypt: out of memory");
-    blob[0] = CRMI_SEAL_VERSION;
-    put_be32(blob + 1, k->active_id);
+    memcpy(blob, header, CRMI_SEAL_HEADER);
     unsigned char *nonce = blob + CRMI_SEAL_HEADER, *body = nonce + CRMI_NONCE_SIZE;
     int len;
-    bool ok = next_nonce(k, nonce) == CRM_OK &&
-              EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, nonce) == 1 &&
-              feed_aad(k->enc, true, blob, ref) &&
-              EVP_EncryptUpdate(k->enc, body, &len, (const unsigned char *)plain, (int)n) == 1 &&
-              EVP_EncryptFinal_ex(k->enc, body + len, &len) == 1 &&
-              EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_GCM_GET_TAG, CRMI_TAG_SIZE, body + n) == 1;
+    bool ok = next_nonce(db->keys, nonce) == CRM_OK &&
+              EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) == 1 &&
+              feed_aad(ctx, true, blob, ref) &&
+              EVP_EncryptUpdate(ctx, body, &len, (const unsigned char *)plain, (int)n) == 1 &&
+              EVP_EncryptFinal_ex(ctx, body + len, &len) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRMI_TAG_SIZE, body + n) == 1;
     if (!ok) {
         crm_free(blob);
         return crmi_error(db, CRM_E_INTERNAL, "encrypt %s.%s failed", ref->table, ref->column);
@@ -82,6 +79,57 @@ int crmi_seal(crm_db *db, const crmi_field_ref *ref, const char *plain, unsigned
     *out = blob;
     *out_len = total;
     return CRM_OK;
+}
+
+/* Decrypts with the key already set in `ctx`. */
+static int unseal_in(crm_db *db, EVP_CIPHER_CTX *ctx, const crmi_field_ref *ref,
+                     const unsigned char *blob, size_t len, char **out)
+{
+    const unsigned char *nonce = blob + CRMI_SEAL_HEADER, *body = nonce + CRMI_NONCE_SIZE;
+    size_t n = len - CRMI_SEAL_HEADER - CRMI_NONCE_SIZE - CRMI_TAG_SIZE;
+    char *plain = crmi_malloc(n + 1);
+    if (!plain)
+        return crmi_error(db, CRM_E_NOMEM, "decrypt: out of memory");
+    int part;
+    bool ok = EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) == 1 &&
+              feed_aad(ctx, false, blob, ref) &&
+              EVP_DecryptUpdate(ctx, (unsigned char *)plain, &part, body, (int)n) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, CRMI_TAG_SIZE, (void *)(body + n)) ==
+                  1 &&
+              EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + part, &part) == 1;
+    if (!ok) {
+        OPENSSL_cleanse(plain, n + 1);
+        crm_free(plain);
+        return crmi_error(db, CRM_E_CORRUPT,
+                          "%s.%s of %s does not decrypt: tampered, moved from another row, or "
+                          "its key was destroyed",
+                          ref->table, ref->column, ref->row_key);
+    }
+    plain[n] = '\0';
+    *out = plain;
+    return CRM_OK;
+}
+
+static bool well_formed(const unsigned char *blob, size_t len, unsigned char version)
+{
+    return blob && len >= CRMI_SEAL_HEADER + CRMI_NONCE_SIZE + CRMI_TAG_SIZE && blob[0] == version;
+}
+
+static int not_sealed(crm_db *db, const crmi_field_ref *ref)
+{
+    return crmi_error(db, CRM_E_CORRUPT, "%s.%s of %s: not a sealed value", ref->table, ref->column,
+                      ref->row_key);
+}
+
+int crmi_seal(crm_db *db, const crmi_field_ref *ref, const char *plain, unsigned char **out,
+              size_t *out_len)
+{
+    int rc = crmi_keyring_sync(db);
+    if (rc)
+        return rc;
+    unsigned char header[CRMI_SEAL_HEADER] = {CRMI_SEAL_VERSION};
+    put_be32(header + 1, db->keys->active_id);
+    return seal_in(db, db->keys->enc, header, ref, plain, out, out_len);
 }
 
 static int set_decryption_key(crm_db *db, uint32_t id)
@@ -101,36 +149,67 @@ static int set_decryption_key(crm_db *db, uint32_t id)
 int crmi_unseal(crm_db *db, const crmi_field_ref *ref, const unsigned char *blob, size_t len,
                 char **out)
 {
-    if (len < CRMI_SEAL_HEADER + CRMI_NONCE_SIZE + CRMI_TAG_SIZE || blob[0] != CRMI_SEAL_VERSION)
-        return crmi_error(db, CRM_E_CORRUPT, "%s.%s of %s: not a sealed value", ref->table,
-                          ref->column, ref->row_key);
+    if (!well_formed(blob, len, CRMI_SEAL_VERSION))
+        return not_sealed(db, ref);
     int rc = set_decryption_key(db, get_be32(blob + 1));
-    if (rc)
-        return rc;
-    struct crmi_keyring *k = db->keys;
-    const unsigned char *nonce = blob + CRMI_SEAL_HEADER, *body = nonce + CRMI_NONCE_SIZE;
-    size_t n = len - CRMI_SEAL_HEADER - CRMI_NONCE_SIZE - CRMI_TAG_SIZE;
-    char *plain = crmi_malloc(n + 1);
-    if (!plain)
-        return crmi_error(db, CRM_E_NOMEM, "decrypt: out of memory");
-    int part;
-    bool ok = EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, nonce) == 1 &&
-              feed_aad(k->dec, false, blob, ref) &&
-              EVP_DecryptUpdate(k->dec, (unsigned char *)plain, &part, body, (int)n) == 1 &&
-              EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_GCM_SET_TAG, CRMI_TAG_SIZE,
-                                  (void *)(body + n)) == 1 &&
-              EVP_DecryptFinal_ex(k->dec, (unsigned char *)plain + part, &part) == 1;
-    if (!ok) {
-        OPENSSL_cleanse(plain, n + 1);
-        crm_free(plain);
-        return crmi_error(db, CRM_E_CORRUPT,
-                          "%s.%s of %s does not decrypt: tampered, moved from another row, or "
-                          "its key was destroyed",
-                          ref->table, ref->column, ref->row_key);
-    }
-    plain[n] = '\0';
-    *out = plain;
+    return rc ? rc : unseal_in(db, db->keys->dec, ref, blob, len, out);
+}
+
+/* Sets a subject key in a context unless it is already the one set there
+ * (a record's fields are sealed one after another under one key). */
+static int set_subject_key(crm_db *db, EVP_CIPHER_CTX *ctx, unsigned char cached[CRM_KEY_SIZE],
+                           bool *is_set, const unsigned char key[CRM_KEY_SIZE], bool encrypt)
+{
+    if (*is_set && CRYPTO_memcmp(cached, key, CRM_KEY_SIZE) == 0)
+        return CRM_OK;
+    int ok = encrypt ? EVP_EncryptInit_ex(ctx, NULL, NULL, key, NULL)
+                     : EVP_DecryptInit_ex(ctx, NULL, NULL, key, NULL);
+    if (ok != 1)
+        return crmi_error(db, CRM_E_INTERNAL, "cipher key set-up failed");
+    memcpy(cached, key, CRM_KEY_SIZE);
+    *is_set = true;
     return CRM_OK;
+}
+
+int crmi_seal_subject(crm_db *db, const unsigned char key[CRM_KEY_SIZE], const crmi_field_ref *ref,
+                      const char *plain, unsigned char **out, size_t *out_len)
+{
+    struct crmi_keyring *k = db->keys;
+    unsigned char header[CRMI_SEAL_HEADER] = {CRMI_SEAL_VERSION_SUBJECT};
+    int rc = set_subject_key(db, k->subject_enc, k->subject_enc_key, &k->subject_enc_set, key, true);
+    return rc ? rc : seal_in(db, k->subject_enc, header, ref, plain, out, out_len);
+}
+
+int crmi_unseal_subject(crm_db *db, const unsigned char key[CRM_KEY_SIZE],
+                        const crmi_field_ref *ref, const unsigned char *blob, size_t len,
+                        char **out)
+{
+    struct crmi_keyring *k = db->keys;
+    if (!well_formed(blob, len, CRMI_SEAL_VERSION_SUBJECT))
+        return not_sealed(db, ref);
+    int rc = set_subject_key(db, k->subject_dec, k->subject_dec_key, &k->subject_dec_set, key,
+                             false);
+    return rc ? rc : unseal_in(db, k->subject_dec, ref, blob, len, out);
+}
+
+/* SQLite takes the blob and frees it with crm_free. */
+static int bind_blob_owned(crm_db *db, sqlite3_stmt *st, int idx, unsigned char *blob, size_t len)
+{
+    if (sqlite3_bind_blob(st, idx, blob, (int)len, crm_free) != SQLITE_OK)
+        return crmi_error(db, CRM_E_INTERNAL, "bind sealed value");
+    return CRM_OK;
+}
+
+int crmi_bind_sealed_subject(crm_db *db, sqlite3_stmt *st, int idx,
+                             const unsigned char key[CRM_KEY_SIZE], const crmi_field_ref *ref,
+                             const char *plain)
+{
+    if (!plain)
+        return sqlite3_bind_null(st, idx) == SQLITE_OK ? CRM_OK : CRM_E_INTERNAL;
+    unsigned char *blob;
+    size_t len;
+    int rc = crmi_seal_subject(db, key, ref, plain, &blob, &len);
+    return rc ? rc : bind_blob_owned(db, st, idx, blob, len);
 }
 
 int crmi_bind_sealed(crm_db *db, sqlite3_stmt *st, int idx, const crmi_field_ref *ref,
@@ -141,12 +220,7 @@ int crmi_bind_sealed(crm_db *db, sqlite3_stmt *st, int idx, const crmi_field_ref
     unsigned char *blob;
     size_t len;
     int rc = crmi_seal(db, ref, plain, &blob, &len);
-    if (rc)
-        return rc;
-    /* SQLite takes the blob and frees it with crm_free. */
-    if (sqlite3_bind_blob(st, idx, blob, (int)len, crm_free) != SQLITE_OK)
-        return crmi_error(db, CRM_E_INTERNAL, "bind sealed value");
-    return CRM_OK;
+    return rc ? rc : bind_blob_owned(db, st, idx, blob, len);
 }
 
 int crmi_blind_index(crm_db *db, const char *label, const char *normalized,

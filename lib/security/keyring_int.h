@@ -16,7 +16,8 @@
 #define CRMI_MAC_SIZE 32
 /* version byte + big-endian data key id */
 #define CRMI_SEAL_HEADER 5
-#define CRMI_SEAL_VERSION 1
+#define CRMI_SEAL_VERSION 1         /* under a data key; the id says which */
+#define CRMI_SEAL_VERSION_SUBJECT 2 /* under a subject's own key; id 0 */
 
 typedef struct crmi_data_key {
     uint32_t id;
@@ -36,6 +37,9 @@ struct crmi_keyring {
     EVP_CIPHER_CTX *enc; /* keyed with the active data key */
     EVP_CIPHER_CTX *dec;
     uint32_t dec_key_id; /* key currently set in dec, 0 = none */
+    EVP_CIPHER_CTX *subject_enc, *subject_dec; /* keyed per subject, cached */
+    unsigned char subject_enc_key[CRM_KEY_SIZE], subject_dec_key[CRM_KEY_SIZE];
+    bool subject_enc_set, subject_dec_set;
     EVP_MAC_CTX *index_mac;
     EVP_MAC_CTX *audit_mac;
 

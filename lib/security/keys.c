@@ -200,6 +200,8 @@ void crmi_keyring_free(struct crmi_keyring *keys)
         return;
     EVP_CIPHER_CTX_free(keys->enc);
     EVP_CIPHER_CTX_free(keys->dec);
+    EVP_CIPHER_CTX_free(keys->subject_enc);
+    EVP_CIPHER_CTX_free(keys->subject_dec);
     EVP_CIPHER_free(keys->gcm);
     EVP_MAC_CTX_free(keys->index_mac);
     EVP_MAC_CTX_free(keys->audit_mac);
@@ -234,11 +236,15 @@ static int keyring_init(crm_db *db, const unsigned char master[CRM_KEY_SIZE],
     k->gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     k->enc = EVP_CIPHER_CTX_new();
     k->dec = EVP_CIPHER_CTX_new();
+    k->subject_enc = EVP_CIPHER_CTX_new();
+    k->subject_dec = EVP_CIPHER_CTX_new();
     k->index_mac = keyed_mac(k->index_key);
     k->audit_mac = keyed_mac(k->audit_key);
-    if (!k->gcm || !k->enc || !k->dec || !k->index_mac || !k->audit_mac ||
-        EVP_EncryptInit_ex(k->enc, k->gcm, NULL, NULL, NULL) != 1 ||
+    if (!k->gcm || !k->enc || !k->dec || !k->subject_enc || !k->subject_dec || !k->index_mac ||
+        !k->audit_mac || EVP_EncryptInit_ex(k->enc, k->gcm, NULL, NULL, NULL) != 1 ||
         EVP_DecryptInit_ex(k->dec, k->gcm, NULL, NULL, NULL) != 1 ||
+        EVP_EncryptInit_ex(k->subject_enc, k->gcm, NULL, NULL, NULL) != 1 ||
+        EVP_DecryptInit_ex(k->subject_dec, k->gcm, NULL, NULL, NULL) != 1 ||
         RAND_bytes(k->nonce_prefix, sizeof k->nonce_prefix) != 1)
         return crmi_error(db, CRM_E_INTERNAL, "cipher set-up failed");
     return CRM_OK;
@@ -326,6 +332,9 @@ static int load_data_keys(crm_db *db)
         unsigned char key[CRM_KEY_SIZE];
         rc = unwrap_key(db, key, k->master, sqlite3_column_blob(st, 1),
                         (size_t)sqlite3_column_bytes(st, 1), id, "data");
+        if (rc && check_master(db, k->master) == CRM_E_KEY)
+            rc = crmi_error(db, CRM_E_KEY, "the master key was rotated by another handle; "
+                                           "reopen with the new key");
         if (!rc)
             rc = add_data_key(db, id, key);
         OPENSSL_cleanse(key, sizeof key);
@@ -435,9 +444,11 @@ int crmi_keyring_create(crm_db *db, const unsigned char master[CRM_KEY_SIZE])
 const crmi_data_key *crmi_keyring_data_key(crm_db *db, uint32_t id)
 {
     const crmi_data_key *key = find_data_key(db->keys, id);
-    if (!key && load_data_keys(db) == CRM_OK)
-        key = find_data_key(db->keys, id);
-    if (!key)
+    if (key)
+        return key;
+    if (load_data_keys(db) != CRM_OK)
+        return NULL;
+    if (!(key = find_data_key(db->keys, id)))
         crmi_error(db, CRM_E_CORRUPT, "data key %u does not exist (destroyed or never made)", id);
     return key;
 }

@@ -44,6 +44,17 @@ int crmi_seal(crm_db *db, const crmi_field_ref *ref, const char *plain, unsigned
 int crmi_unseal(crm_db *db, const crmi_field_ref *ref, const unsigned char *blob, size_t len,
                 char **out);
 
+/* The same under a subject's own key (a customer's), which purge destroys
+ * to shred every value sealed under it. */
+int crmi_seal_subject(crm_db *db, const unsigned char key[CRM_KEY_SIZE], const crmi_field_ref *ref,
+                      const char *plain, unsigned char **out, size_t *out_len);
+int crmi_unseal_subject(crm_db *db, const unsigned char key[CRM_KEY_SIZE],
+                        const crmi_field_ref *ref, const unsigned char *blob, size_t len,
+                        char **out);
+int crmi_bind_sealed_subject(crm_db *db, sqlite3_stmt *st, int idx,
+                             const unsigned char key[CRM_KEY_SIZE], const crmi_field_ref *ref,
+                             const char *plain);
+
 /* Seals `plain` and binds the blob at `idx` (NULL binds NULL). */
 int crmi_bind_sealed(crm_db *db, sqlite3_stmt *st, int idx, const crmi_field_ref *ref,
                      const char *plain);

@@ -102,7 +102,11 @@ CRM_EXTERN(int) crm_user_list(crm_iter **out, crm_db *db);
  */
 CRM_EXTERN(int) crm_user_disable(crm_db *db, const char *name, const char *reason);
 
-/** Re-enables a disabled user and clears a login lock-out. Admin only; audited. */
+/**
+ * Re-enables a disabled user and clears a login lock-out (so it also serves
+ * to unlock an active user). Admin only; audited. Disabling a disabled user
+ * is accepted and audited too: the reason is what the audit keeps.
+ */
 CRM_EXTERN(int) crm_user_enable(crm_db *db, const char *name, const char *reason);
 
 /**

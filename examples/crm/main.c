@@ -1,0 +1,90 @@
+/*
+ * crm: the command-line tool over libcrm.
+ *
+ *   crm [--db PATH] [--key-file PATH] [--as USER] [--json] COMMAND [SUBCOMMAND] [options]
+ *
+ * main() reads the global options, then hands the rest of the command line
+ * to one command of the table below. A new module adds a cmd_<module>.c and
+ * one row here.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_command commands[] = {
+    {"keygen", "write a new master key file", cmd_keygen},
+    {"init", "create a database with its head office and first admin", cmd_init},
+    {"branch", "the branch tree: add, list, show", cmd_branch},
+    {"user", "staff users: add, list, show, disable, enable, reveal, passwd", cmd_user},
+    {"login", "check a user's password (read from standard input)", cmd_login},
+    {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
+    {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},
+    {"mask", "mask a value for display as libcrm does", cmd_mask},
+    {"version", "library and tool versions", cmd_version},
+    {NULL, NULL, NULL},
+};
+
+static void print_help(void)
+{
+    printf("Usage: crm [--db PATH] [--key-file PATH] [--as USER] [--json] COMMAND [SUBCOMMAND] "
+           "[options]\n\n"
+           "Manages a libcrm database: branches, staff, keys and the audit log.\n\n"
+           "Global options:\n"
+           "  --db PATH        database file (default: $CRM_DB, else ./crm.db)\n"
+           "  --key-file PATH  master key file, mode 0600 (default: $CRM_KEY_FILE, else "
+           "./crm.key)\n"
+           "  --as USER        acting user (default: $CRM_USER, else none)\n"
+           "  --json           print JSON instead of tables\n"
+           "  --help           show this help\n\n"
+           "Commands:\n");
+    cli_print_commands(commands);
+    printf("\nRun 'crm COMMAND --help' for a command's subcommands and options.\n\n"
+           "Exit status: 0 ok, 1 error, 2 usage error, 3 invalid data, 4 not found,\n"
+           "5 permission denied or account locked, 6 conflict.\n");
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *value = getenv(name);
+    return value && *value ? value : fallback;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help();
+            return CLI_EXIT_OK;
+        }
+        int taken = cli_take_global(ctx, "", argc, argv, &i);
+        if (taken < 0)
+            return CLI_EXIT_USAGE;
+        if (!taken)
+            return cli_usage_error("", "unknown option %s", argv[i]);
+    }
+    if (i >= argc)
+        return cli_usage_error("", "missing command");
+    const cli_command *cmd = cli_find_command(commands, argv[i]);
+    if (!cmd)
+        return cli_usage_error("", "unknown command '%s'", argv[i]);
+    return cmd->run(ctx, argc - i, argv + i);
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {
+        .db_path = env_or("CRM_DB", "./crm.db"),
+        .key_file = env_or("CRM_KEY_FILE", "./crm.key"),
+        .actor = env_or("CRM_USER", NULL),
+    };
+    int status = run(&ctx, argc, argv);
+    crm_db_close(ctx.db);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("crm: standard output");
+        return CLI_EXIT_ERROR;
+    }
+    return status;
+}

@@ -24,6 +24,12 @@ build() { # dir, cmake options...
 
 ctest_in() { (cd "$1" && ctest --output-on-failure -j"$jobs" --timeout 900); }
 
+# Sanitizer findings (leaks included) abort the test that hit them.
+ctest_sanitized() {
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest_in "$1"
+}
+
 plain=$root/build sanitized=$root/build-asan
 mkdir -p "$plain" "$sanitized"
 
@@ -31,8 +37,7 @@ stage "build" build "$plain" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 stage "ctest" ctest_in "$plain"
 stage "build-sanitized" build "$sanitized" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON \
     -DCRM_BUILD_BENCH=OFF
-stage "ctest-sanitized" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest_in "$sanitized"
+stage "ctest-sanitized" ctest_sanitized "$sanitized"
 stage "python" env CRM_LIBRARY="$plain/lib/libcrm.so.1" \
     python3 -m unittest discover -s "$root/bindings/python/tests" -t "$root/bindings/python"
 stage "bench-smoke" env CRM_BENCH_SCALE=0.02 bash "$root/bench/run.sh" "$plain"

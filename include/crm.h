@@ -8,5 +8,7 @@
 #include "crm/core.h"
 #include "crm/security.h"
 #include "crm/access.h"
+#include "crm/customer.h"
+#include "crm/product.h"
 
 #endif /* CRM_H */

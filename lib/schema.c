@@ -65,14 +65,97 @@ static const char migration_0001[] =
     "CREATE INDEX crm_user_phone_idx ON crm_user (phone_idx);"
     "CREATE INDEX crm_user_email_idx ON crm_user (email_idx);";
 
+static const char migration_0002[] =
+    /* customers: one row each; personal fields sealed under the customer's
+     * own key (crm_customer_key) so purge can shred them; blind indexes for
+     * exact lookup; masked copies for display. */
+    "CREATE TABLE crm_customer ("
+    "  id INTEGER PRIMARY KEY,"
+    "  customer_no TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  id_type TEXT NOT NULL,"
+    "  id_number BLOB, id_number_idx BLOB, id_number_masked TEXT,"
+    "  gender TEXT CHECK (gender IN ('M', 'F')),"
+    "  birth_date TEXT,"
+    "  phone BLOB, phone_idx BLOB, phone_masked TEXT,"
+    "  email BLOB, email_idx BLOB, email_masked TEXT,"
+    "  address BLOB, address_masked TEXT,"
+    "  card_number BLOB, card_number_idx BLOB, card_number_masked TEXT,"
+    "  city TEXT, province TEXT, occupation TEXT,"
+    "  annual_income INTEGER CHECK (annual_income >= 0),"
+    "  total_assets INTEGER CHECK (total_assets >= 0),"
+    "  risk_level TEXT CHECK (risk_level IN ('C1', 'C2', 'C3', 'C4', 'C5')),"
+    "  risk_assessed_at INTEGER,"
+    "  branch_id INTEGER NOT NULL REFERENCES crm_branch (id),"
+    "  manager_id INTEGER REFERENCES crm_user (id),"
+    "  consent_sms INTEGER NOT NULL DEFAULT 0, consent_email INTEGER NOT NULL DEFAULT 0,"
+    "  consent_phone INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL DEFAULT 'active'"
+    "    CHECK (status IN ('active', 'restricted', 'purged')),"
+    "  deletion_requested_by INTEGER REFERENCES crm_user (id),"
+    "  deletion_requested_at INTEGER, deletion_reason TEXT,"
+    "  relationship_ended_at INTEGER,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;"
+    "CREATE UNIQUE INDEX crm_customer_id_number ON crm_customer (id_number_idx)"
+    "  WHERE id_number_idx IS NOT NULL;"
+    "CREATE INDEX crm_customer_phone ON crm_customer (phone_idx) WHERE phone_idx IS NOT NULL;"
+    "CREATE INDEX crm_customer_card ON crm_customer (card_number_idx)"
+    "  WHERE card_number_idx IS NOT NULL;"
+    "CREATE INDEX crm_customer_branch ON crm_customer (branch_id);"
+    "CREATE INDEX crm_customer_manager ON crm_customer (manager_id);"
+    "CREATE TABLE crm_customer_key ("
+    "  customer_id INTEGER PRIMARY KEY REFERENCES crm_customer (id),"
+    "  wrapped BLOB NOT NULL) STRICT;"
+    "CREATE TABLE crm_customer_ext ("
+    "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"
+    "  name TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (customer_id, name)) STRICT, WITHOUT ROWID;"
+    /* fuzzy name search: every 1- and 2-character piece of each name */
+    "CREATE TABLE crm_customer_name_gram ("
+    "  gram TEXT NOT NULL, customer_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (gram, customer_id)) STRICT, WITHOUT ROWID;"
+    /* products, holdings, transactions */
+    "CREATE TABLE crm_product ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  type TEXT NOT NULL CHECK (type IN ('deposit', 'loan', 'wealth', 'fund', 'insurance',"
+    "    'credit_card')),"
+    "  risk_rating TEXT NOT NULL CHECK (risk_rating IN ('R1', 'R2', 'R3', 'R4', 'R5')),"
+    "  term_days INTEGER, yield_bps INTEGER,"
+    "  sale_start TEXT, sale_end TEXT,"
+    "  created_at INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE crm_holding ("
+    "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"
+    "  product_id INTEGER NOT NULL REFERENCES crm_product (id),"
+    "  balance INTEGER NOT NULL CHECK (balance >= 0),"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (customer_id, product_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX crm_holding_product ON crm_holding (product_id);"
+    "CREATE TABLE crm_txn ("
+    "  id INTEGER PRIMARY KEY,"
+    "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"
+    "  product_id INTEGER REFERENCES crm_product (id),"
+    "  type TEXT NOT NULL CHECK (type IN ('deposit', 'withdrawal', 'purchase', 'redemption',"
+    "    'transfer_in', 'transfer_out', 'repayment', 'card_spend')),"
+    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
+    "  channel TEXT NOT NULL CHECK (channel IN ('branch', 'mobile', 'online', 'atm', 'phone')),"
+    "  at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX crm_txn_customer_at ON crm_txn (customer_id, at);"
+    "CREATE INDEX crm_txn_at ON crm_txn (at);";
+
 const crmi_migration crmi_migrations[] = {
     {"0001 security and access: keys, audit, branches, users", migration_0001},
+    {"0002 customers, products, holdings, transactions", migration_0002},
 };
 const int crmi_migration_count = (int)(sizeof crmi_migrations / sizeof crmi_migrations[0]);
 
 const crmi_sealed_column crmi_sealed_columns[] = {
     {"crm_user", "phone", "name"},
     {"crm_user", "email", "name"},
+    /* customer fields are sealed under each customer's key; the keys
+     * themselves are sealed under the data key and rotate with it */
+    {"crm_customer_key", "wrapped", "customer_id"},
 };
 const int crmi_sealed_column_count =
     (int)(sizeof crmi_sealed_columns / sizeof crmi_sealed_columns[0]);

@@ -229,6 +229,58 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* A database from before migration 2 (customers): its tables are dropped
+ * and the version set back, as an older library left it. Opening migrates
+ * it forward; a read-only open refuses to. */
+START_TEST(older_schema_migrates_forward)
+{
+    char *path = test_temp_path("older");
+    crm_db *db = test_open_admin(path);
+    int latest;
+    ck_assert_ok(crm_db_schema_version(db, &latest));
+    ck_assert_int_ge(latest, 2);
+    crm_db_close(db);
+    sqlite3 *raw;
+    ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                                             " AND name NOT IN ('crm_meta', 'crm_key', 'crm_audit',"
+                                             " 'crm_branch', 'crm_user')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    char drops[4096] = "PRAGMA foreign_keys = OFF;";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        strcat(drops, "DROP TABLE ");
+        strcat(drops, (const char *)sqlite3_column_text(st, 0));
+        strcat(drops, ";");
+    }
+    sqlite3_finalize(st);
+    strcat(drops, "PRAGMA user_version = 1;");
+    ck_assert_int_eq(sqlite3_exec(raw, drops, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+
+    crm_db_options opts = CRM_DB_OPTIONS_INIT;
+    opts.key = TEST_KEY;
+    opts.flags = CRM_OPEN_READONLY;
+    ck_assert_int_eq(crm_db_open(&db, path, &opts), CRM_E_SCHEMA_VERSION);
+    db = test_open(path);
+    int version;
+    ck_assert_ok(crm_db_schema_version(db, &version));
+    ck_assert_int_eq(version, latest);
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    crm_record *c;
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "customer_no", "M1"));
+    ck_assert_ok(crm_record_set_text(c, "name", "迁移"));
+    ck_assert_ok(crm_record_set_text(c, "branch", "HO"));
+    ck_assert_ok(crm_customer_create(db, c));
+    crm_record_free(c);
+    crm_db_close(db);
+    test_remove_db(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(readonly_refuses_writes)
 {
     char *path = test_temp_path("ro");
@@ -354,6 +406,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, key_sources_file_and_provider);
     tcase_add_test(tc, not_a_libcrm_database_is_refused);
     tcase_add_test(tc, newer_schema_is_refused);
+    tcase_add_test(tc, older_schema_migrates_forward);
     tcase_add_test(tc, readonly_refuses_writes);
     tcase_add_test(tc, host_transactions_nest);
     tcase_add_test(tc, iterators_survive_close_in_any_order);

@@ -17,6 +17,20 @@ static const unsigned int allowed_roles[CRMI_OP_COUNT] = {
     [CRMI_OP_USER_ADMIN] = CRM_ROLE_ADMIN,
     [CRMI_OP_AUDIT_READ] = CRM_ROLE_ADMIN | CRM_ROLE_AUDITOR,
     [CRMI_OP_KEY_ADMIN] = CRM_ROLE_ADMIN,
+    [CRMI_OP_CUSTOMER_READ] = ALL_ROLES,
+    [CRMI_OP_CUSTOMER_WRITE] =
+        CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER,
+    [CRMI_OP_CUSTOMER_REVEAL] =
+        CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER,
+    [CRMI_OP_CUSTOMER_DELETE] =
+        CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER,
+    [CRMI_OP_CUSTOMER_APPROVE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER,
+    [CRMI_OP_CUSTOMER_PURGE] = CRM_ROLE_ADMIN,
+    [CRMI_OP_CUSTOMER_IMPORT] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER,
+    [CRMI_OP_CUSTOMER_EXPORT] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_MARKETER,
+    [CRMI_OP_PRODUCT_READ] = ALL_ROLES,
+    [CRMI_OP_PRODUCT_ADMIN] = CRM_ROLE_ADMIN,
+    [CRMI_OP_TXN_WRITE] = CRM_ROLE_ADMIN,
 };
 
 static const char *const op_names[CRMI_OP_COUNT] = {
@@ -26,6 +40,17 @@ static const char *const op_names[CRMI_OP_COUNT] = {
     [CRMI_OP_USER_ADMIN] = "manage users",
     [CRMI_OP_AUDIT_READ] = "read the audit log",
     [CRMI_OP_KEY_ADMIN] = "manage keys",
+    [CRMI_OP_CUSTOMER_READ] = "read customers",
+    [CRMI_OP_CUSTOMER_WRITE] = "create or change customers",
+    [CRMI_OP_CUSTOMER_REVEAL] = "reveal customers' personal data",
+    [CRMI_OP_CUSTOMER_DELETE] = "request a customer's deletion",
+    [CRMI_OP_CUSTOMER_APPROVE] = "approve deletions or reassign customers",
+    [CRMI_OP_CUSTOMER_PURGE] = "purge customers",
+    [CRMI_OP_CUSTOMER_IMPORT] = "import customers",
+    [CRMI_OP_CUSTOMER_EXPORT] = "export customers",
+    [CRMI_OP_PRODUCT_READ] = "read products",
+    [CRMI_OP_PRODUCT_ADMIN] = "manage products",
+    [CRMI_OP_TXN_WRITE] = "record holdings and transactions",
 };
 
 static const char *const role_names[] = {"admin",     "branch_manager",    "relationship_manager",

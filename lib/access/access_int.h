@@ -18,6 +18,17 @@ typedef enum crmi_op {
     CRMI_OP_USER_ADMIN,
     CRMI_OP_AUDIT_READ,
     CRMI_OP_KEY_ADMIN,
+    CRMI_OP_CUSTOMER_READ,    /* get, search, 360 view: rows filtered by scope */
+    CRMI_OP_CUSTOMER_WRITE,   /* create, update */
+    CRMI_OP_CUSTOMER_REVEAL,  /* clear text of personal fields */
+    CRMI_OP_CUSTOMER_DELETE,  /* request deletion */
+    CRMI_OP_CUSTOMER_APPROVE, /* approve deletion, assign, move a book */
+    CRMI_OP_CUSTOMER_PURGE,
+    CRMI_OP_CUSTOMER_IMPORT,
+    CRMI_OP_CUSTOMER_EXPORT,
+    CRMI_OP_PRODUCT_READ,
+    CRMI_OP_PRODUCT_ADMIN,
+    CRMI_OP_TXN_WRITE, /* holdings and transactions: the core-banking feed */
     CRMI_OP_COUNT
 } crmi_op;
 

@@ -1,0 +1,175 @@
+/* Reading customers: who sees which (one scope for every read path), the
+ * masked record, and the derived fields (age, risk expiry). */
+#include "customer/customer_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RISK_VALIDITY_SECONDS (365 * 86400LL)
+
+void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st)
+{
+    const struct crmi_actor *a = db->actor;
+    unsigned int all = CRM_ROLE_ADMIN | CRM_ROLE_AUDITOR | CRM_ROLE_MARKETER |
+                       CRM_ROLE_COMPLAINT_HANDLER;
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":scope_restricted"),
+                     (a->roles & (CRM_ROLE_ADMIN | CRM_ROLE_AUDITOR)) != 0);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":scope_all"), (a->roles & all) != 0);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":scope_uid"), a->user_id);
+    int path = sqlite3_bind_parameter_index(st, ":scope_path");
+    if (a->roles & CRM_ROLE_BRANCH_MANAGER)
+        sqlite3_bind_text(st, path, a->branch_path, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, path);
+}
+
+static const char SQL_FIND[] =
+    "SELECT c.id, c.version FROM crm_customer c JOIN crm_branch b ON b.id = c.branch_id"
+    " WHERE c.customer_no = :no AND" CRMI_CUSTOMER_SCOPE;
+
+int crmi_customer_find(crm_db *db, const char *customer_no, int64_t *out_id, int64_t *out_version)
+{
+    sqlite3_stmt *st = crmi_stmt(db, SQL_FIND);
+    if (!st)
+        return db->errcode;
+    crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":no"), customer_no);
+    crmi_customer_scope_bind(db, st);
+    int step = sqlite3_step(st), rc = CRM_OK;
+    if (step == SQLITE_ROW) {
+        *out_id = sqlite3_column_int64(st, 0);
+        if (out_version)
+            *out_version = sqlite3_column_int64(st, 1);
+    } else {
+        rc = step == SQLITE_DONE ? crmi_error(db, CRM_E_NOT_FOUND, "no customer %.40s", customer_no)
+                                 : crmi_sqlite_error(db, step, "find customer");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int crmi_age_years(const char *birth_date, int64_t now)
+{
+    int64_t born;
+    char today[32];
+    if (!birth_date || crm_time_parse(&born, birth_date) != CRM_OK ||
+        crm_time_format(today, sizeof today, now) != CRM_OK)
+        return -1;
+    int by, bm, bd, ty, tm, td;
+    sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd);
+    sscanf(today, "%d-%d-%d", &ty, &tm, &td);
+    return ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+}
+
+/* Column order of CRMI_CUSTOMER_SELECT after the id. */
+static const char *const columns[] = {
+    "customer_no", "name",        "id_type",       "id_number",        "gender",
+    "birth_date",  "phone",       "email",         "address",          "card_number",
+    "city",        "province",    "occupation",    "annual_income",    "total_assets",
+    "risk_level",  "risk_assessed_at", "branch",   "manager",          "consent_sms",
+    "consent_email", "consent_phone", "status",    "version",          "created_at",
+    "updated_at"};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+static bool is_money(const char *name)
+{
+    return strcmp(name, "annual_income") == 0 || strcmp(name, "total_assets") == 0;
+}
+
+static bool is_time(const char *name)
+{
+    return strcmp(name, "created_at") == 0 || strcmp(name, "updated_at") == 0;
+}
+
+static int put_column(crm_record *r, sqlite3_stmt *st, int col, const char *name)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return CRM_OK;
+    char text[32];
+    int64_t v = sqlite3_column_int64(st, col);
+    if (strcmp(name, "risk_assessed_at") == 0) {
+        crm_time_format(text, sizeof text, v);
+        text[10] = '\0';
+        return crmi_record_put_text(r, name, text);
+    }
+    if (is_time(name)) {
+        crm_time_format(text, sizeof text, v);
+        return crmi_record_put_text(r, name, text);
+    }
+    if (is_money(name))
+        return crm_record_set_money(r, name, v);
+    if (sqlite3_column_type(st, col) == SQLITE_INTEGER)
+        return crmi_record_put_int(r, name, v);
+    return crmi_record_put_text(r, name, (const char *)sqlite3_column_text(st, col));
+}
+
+static int put_derived(crm_record *r, crm_db *db, sqlite3_stmt *st)
+{
+    int64_t now = crm_db_now(db);
+    int age = crmi_age_years((const char *)sqlite3_column_text(st, 6), now);
+    int rc = age >= 0 ? crmi_record_put_int(r, "age", age) : CRM_OK;
+    if (!rc) {
+        bool assessed = sqlite3_column_type(st, 17) != SQLITE_NULL;
+        int64_t expires = sqlite3_column_int64(st, 17) + RISK_VALIDITY_SECONDS;
+        rc = crmi_record_put_int(r, "risk_expired", !assessed || expires < now);
+    }
+    return rc;
+}
+
+static const char SQL_EXT[] = "SELECT name, value FROM crm_customer_ext WHERE customer_id = ?";
+
+static int put_ext(crm_record *r, crm_db *db, int64_t id)
+{
+    sqlite3_stmt *st = crmi_stmt(db, SQL_EXT);
+    if (!st)
+        return db->errcode;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = CRM_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char name[80];
+        snprintf(name, sizeof name, "ext.%s", (const char *)sqlite3_column_text(st, 0));
+        rc = crmi_record_put_text(r, name, (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int crmi_customer_from_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
+{
+    crm_record *r;
+    int rc = crm_record_new(&r);
+    for (size_t i = 0; !rc && i < N_COLUMNS; i++)
+        rc = put_column(r, st, (int)i + 1, columns[i]);
+    if (!rc)
+        rc = put_derived(r, db, st);
+    if (!rc)
+        rc = put_ext(r, db, sqlite3_column_int64(st, 0));
+    if (rc) {
+        crm_record_free(r);
+        return crmi_error(db, rc, "read customer: %s", crm_errstr(rc));
+    }
+    *out = r;
+    return CRM_OK;
+}
+
+static const char SQL_GET[] = CRMI_CUSTOMER_SELECT " WHERE c.customer_no = :no AND" CRMI_CUSTOMER_SCOPE;
+
+CRM_EXTERN(int) crm_customer_get(crm_record **out, crm_db *db, const char *customer_no)
+{
+    if (!out || !db || !customer_no)
+        return crmi_error(db, CRM_E_INVALID_ARG, "customer get: NULL argument");
+    crmi_error_clear(db);
+    int rc = crmi_access_require(db, CRMI_OP_CUSTOMER_READ);
+    sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_GET);
+    if (!st)
+        return rc ? rc : db->errcode;
+    crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":no"), customer_no);
+    crmi_customer_scope_bind(db, st);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        rc = crmi_customer_from_row(out, db, st, NULL);
+    else
+        rc = step == SQLITE_DONE ? crmi_error(db, CRM_E_NOT_FOUND, "no customer %.40s", customer_no)
+                                 : crmi_sqlite_error(db, step, "read customer");
+    sqlite3_reset(st);
+    return rc;
+}

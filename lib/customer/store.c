@@ -450,8 +450,8 @@ static int insert_customer(crm_db *db, crmi_customer *c)
     int64_t branch_id, manager_id, id = 0;
     unsigned char key[CRM_KEY_SIZE];
     int rc = crmi_customer_place(db, c->branch, c->manager, &branch_id, &manager_id);
-    if (!rc && crm_key_generate(key) != CRM_OK)
-        rc = crmi_error(db, CRM_E_INTERNAL, "customer key: %s", crm_last_errmsg());
+    if (!rc)
+        rc = crmi_random(db, key, sizeof key);
     if (!rc)
         rc = insert_row(db, c, branch_id, manager_id, key, &id);
     if (!rc)
@@ -464,20 +464,25 @@ static int insert_customer(crm_db *db, crmi_customer *c)
     return rc ? rc : audit_create(db, c);
 }
 
+/* Inserts first and looks for the duplicate only when the store refuses the
+ * row: duplicates are rare, and the unique indexes find them for free. */
 int crmi_customer_store(crm_db *db, crmi_customer *c, crmi_dup_policy dup,
                         crmi_store_outcome *outcome)
 {
+    *outcome = CRMI_INSERTED;
+    int rc = insert_customer(db, c);
+    if (rc != CRM_E_CONFLICT)
+        return rc;
     int64_t existing;
     char *existing_no;
-    int rc = find_duplicate(db, c, &existing, &existing_no);
-    if (rc)
+    if ((rc = find_duplicate(db, c, &existing, &existing_no)))
         return rc;
-    if (!existing) {
-        *outcome = CRMI_INSERTED;
-        return insert_customer(db, c);
-    }
+    if (!existing)
+        return crmi_error(db, CRM_E_CONFLICT, "customer %s conflicts with a stored one",
+                          c->customer_no);
     if (dup == CRMI_DUP_SKIP) {
         *outcome = CRMI_SKIPPED;
+        crmi_error_clear(db);
     } else if (dup == CRMI_DUP_UPDATE) {
         *outcome = CRMI_UPDATED;
         c->set &= ~(1ull << CRMI_F_CUSTOMER_NO);

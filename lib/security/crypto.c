@@ -20,6 +20,22 @@ static uint32_t get_be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+int crmi_random(crm_db *db, unsigned char *out, size_t n)
+{
+    struct crmi_keyring *k = db->keys;
+    if (n > 256)
+        return crmi_error(db, CRM_E_INVALID_ARG, "random: at most 256 bytes a call");
+    if (k->random_used == 0 || k->random_used + n > sizeof k->random_pool) {
+        if (RAND_bytes(k->random_pool, sizeof k->random_pool) != 1)
+            return crmi_error(db, CRM_E_INTERNAL, "the random generator failed");
+        k->random_used = 0;
+    }
+    memcpy(out, k->random_pool + k->random_used, n);
+    OPENSSL_cleanse(k->random_pool + k->random_used, n);
+    k->random_used += n;
+    return CRM_OK;
+}
+
 static int next_nonce(struct crmi_keyring *k, unsigned char nonce[CRMI_NONCE_SIZE])
 {
     if (k->nonce_counter == UINT32_MAX) {

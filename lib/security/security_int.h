@@ -24,6 +24,10 @@ int crmi_keyring_create(crm_db *db, const unsigned char master[CRM_KEY_SIZE]);
 
 void crmi_keyring_free(struct crmi_keyring *keys);
 
+/* Fills `out` with `n` (<= 256) bytes from the CSPRNG, drawn in bulk; each
+ * byte is handed out once and wiped from the pool. */
+int crmi_random(crm_db *db, unsigned char *out, size_t n);
+
 /* ------------------------------------------------------- field encryption */
 
 /* Where a value lives; bound into the ciphertext as associated data so a

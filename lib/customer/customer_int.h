@@ -122,8 +122,9 @@ int crmi_customer_bind_personal(crm_db *db, sqlite3_stmt *st, const int idx[3], 
 int crmi_customer_place(crm_db *db, const char *branch, const char *manager, int64_t *branch_id,
                         int64_t *manager_id);
 
-/* Rewrites the fuzzy-search pieces of a customer's name. */
-int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name);
+/* Writes the fuzzy-search pieces of a customer's name (every 2-character
+ * piece, lower-cased), first removing the old ones when `replace`. */
+int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name, bool replace);
 
 /* Writes extension attributes (NULL values delete). */
 int crmi_customer_store_ext(crm_db *db, int64_t customer_id, const crm_record *ext);

@@ -77,23 +77,31 @@ static const char SQL_GRAM_PUT[] =
     "INSERT OR IGNORE INTO crm_customer_name_gram (gram, customer_id) VALUES (?1, ?2)";
 static const char SQL_GRAM_CLEAR[] = "DELETE FROM crm_customer_name_gram WHERE customer_id = ?";
 
-/* Writes every 2-character piece of the (lower-cased) name; a 1-character
- * name writes itself. */
-int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name)
+static int clear_grams(crm_db *db, int64_t customer_id)
 {
     sqlite3_stmt *st = crmi_stmt(db, SQL_GRAM_CLEAR);
-    int rc = st ? crmi_exec_stmt(db, (sqlite3_bind_int64(st, 1, customer_id), st), "clear grams")
-                : db->errcode;
+    if (!st)
+        return db->errcode;
+    sqlite3_bind_int64(st, 1, customer_id);
+    return crmi_exec_stmt(db, st, "clear name index");
+}
+
+/* Writes every 2-character piece of the (lower-cased) name; a 1-character
+ * name writes itself. `replace` first removes the pieces of the old name. */
+int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name, bool replace)
+{
+    int rc = replace ? clear_grams(db, customer_id) : CRM_OK;
     char lower[256];
     size_t n = strlen(name) < sizeof lower - 1 ? strlen(name) : sizeof lower - 1;
     for (size_t i = 0; i < n; i++)
         lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
     lower[n] = '\0';
-    size_t chars = crmi_utf8_length(lower);
-    for (size_t i = 0; !rc && i + (chars > 1 ? 2 : 1) <= chars; i++) {
+    size_t chars = crmi_utf8_length(lower), width = chars > 1 ? 2 : 1;
+    for (size_t i = 0; !rc && i + width <= chars; i++) {
         size_t from = crmi_utf8_prefix_bytes(lower, i);
-        size_t to = crmi_utf8_prefix_bytes(lower, i + (chars > 1 ? 2 : 1));
-        if (!(st = crmi_stmt(db, SQL_GRAM_PUT)))
+        size_t to = crmi_utf8_prefix_bytes(lower, i + width);
+        sqlite3_stmt *st = crmi_stmt(db, SQL_GRAM_PUT);
+        if (!st)
             return db->errcode;
         sqlite3_bind_text(st, 1, lower + from, (int)(to - from), SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, customer_id);
@@ -458,7 +466,7 @@ static int insert_customer(crm_db *db, crmi_customer *c)
         rc = crmi_customer_key_store(db, id, key);
     OPENSSL_cleanse(key, sizeof key);
     if (!rc)
-        rc = crmi_customer_index_name(db, id, c->name);
+        rc = crmi_customer_index_name(db, id, c->name, false);
     if (!rc)
         rc = crmi_customer_store_ext(db, id, c->ext);
     return rc ? rc : audit_create(db, c);

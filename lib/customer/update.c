@@ -320,7 +320,7 @@ int crmi_customer_change(crm_db *db, int64_t id, const char *customer_no, crmi_c
     if (!rc)
         rc = write_change(db, id, customer_no, changes, branch_id, manager_id, expected_version);
     if (!rc && CRMI_HAS(changes, CRMI_F_NAME))
-        rc = crmi_customer_index_name(db, id, changes->name);
+        rc = crmi_customer_index_name(db, id, changes->name, true);
     if (!rc)
         rc = crmi_customer_store_ext(db, id, changes->ext);
     if (!rc)

@@ -163,7 +163,7 @@ test_keygen_and_init() {
     expect 2 init
     expect 0 init --admin admin --display-name 系统管理员
     out_has "head office HO (总行), admin admin"
-    expect 1 init --admin admin2
+    expect 6 init --admin admin2
     err_has "invalid state"
 }
 

@@ -10,5 +10,8 @@
 #include "crm/access.h"
 #include "crm/customer.h"
 #include "crm/product.h"
+#include "crm/search.h"
+#include "crm/dataio.h"
+#include "crm/rule.h"
 
 #endif /* CRM_H */

@@ -42,6 +42,19 @@ stage "python" env CRM_LIBRARY="$plain/lib/libcrm.so.1" \
     python3 -m unittest discover -s "$root/bindings/python/tests" -t "$root/bindings/python"
 stage "bench-smoke" env CRM_BENCH_SCALE=0.02 bash "$root/bench/run.sh" "$plain"
 
+# libFuzzer on the rule parser, interpreter and SQL compiler for 60 s (clang).
+fuzz() {
+    CC=clang build "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRM_BUILD_FUZZ=ON \
+        -DCRM_BUILD_EXAMPLES=OFF -DCRM_BUILD_BENCH=OFF &&
+        sh "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${CRM_FUZZ_SECONDS:-60}"
+}
+if command -v clang >/dev/null 2>&1; then
+    mkdir -p "$root/build-fuzz"
+    stage "fuzz" fuzz
+else
+    echo "=== fuzz: skipped, clang is not installed"
+fi
+
 [ -n "$failures" ] && echo "failed stages:$failures"
 echo "run_all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

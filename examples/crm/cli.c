@@ -59,6 +59,7 @@ int cli_exit_code(int rc)
     case CRM_E_LOCKED:
         return CLI_EXIT_PERMISSION;
     case CRM_E_CONFLICT:
+    case CRM_E_STATE: /* already done, or not in the state the call needs */
         return CLI_EXIT_CONFLICT;
     default:
         return CLI_EXIT_ERROR;
@@ -85,6 +86,50 @@ int cli_parse_int(int64_t *out, const char *command, const char *option, const c
     if (errno || end == text || *end != '\0')
         return cli_usage_error(command, "--%s: '%s' is not a whole number", option, text);
     *out = value;
+    return CLI_EXIT_OK;
+}
+
+/* "[-+]DIGITS[.D[D]]" yuan as fen, by integer arithmetic only; false on any
+ * other text or when the amount does not fit in int64. */
+static bool yuan_to_fen(int64_t *out, const char *text)
+{
+    const char *p = text;
+    bool negative = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    const uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t fen = 0;
+    int digits = 0, decimals = -1; /* -1 until the decimal point */
+    for (; *p; p++) {
+        if (*p == '.' && decimals < 0 && digits > 0) {
+            decimals = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || decimals == 2)
+            return false;
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (fen > (limit - digit) / 10)
+            return false;
+        fen = fen * 10 + digit;
+        digits++;
+        decimals += decimals >= 0;
+    }
+    if (digits == 0 || decimals == 0)
+        return false;
+    for (int d = decimals < 0 ? 0 : decimals; d < 2; d++) {
+        if (fen > limit / 10)
+            return false;
+        fen *= 10;
+    }
+    *out = (negative && fen) ? -(int64_t)(fen - 1) - 1 : (int64_t)fen;
+    return true;
+}
+
+int cli_parse_yuan(int64_t *out_fen, const char *command, const char *option, const char *text)
+{
+    if (!yuan_to_fen(out_fen, text))
+        return cli_usage_error(command, "--%s: '%s' is not yuan with up to two decimals (1234.56)",
+                               option, text);
     return CLI_EXIT_OK;
 }
 

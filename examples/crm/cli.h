@@ -114,6 +114,12 @@ int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Parses a whole decimal integer option value; a usage error otherwise. */
 int cli_parse_int(int64_t *out, const char *command, const char *option, const char *text);
 
+/* Parses an amount in yuan with up to two decimals ("1234.5", "-0.07") into
+ * fen exactly, by integer arithmetic; a usage error naming the option
+ * otherwise (also when it does not fit in int64). The sign is the caller's
+ * to check. */
+int cli_parse_yuan(int64_t *out_fen, const char *command, const char *option, const char *text);
+
 /* The exit status for a libcrm result code. */
 int cli_exit_code(int rc);
 
@@ -180,6 +186,22 @@ int cmd_login(cli_ctx *ctx, int argc, char **argv);
 int cmd_branch(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
 int cmd_mask(cli_ctx *ctx, int argc, char **argv);
+int cmd_rule(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
+int cmd_product(cli_ctx *ctx, int argc, char **argv);
+int cmd_txn(cli_ctx *ctx, int argc, char **argv);
+int cmd_holding(cli_ctx *ctx, int argc, char **argv);
+/* 'crm customer view' (cmd_view.c), a row of cmd_customer's table. */
+int cmd_customer_view(cli_ctx *ctx, int argc, char **argv);
+/* 'crm customer search' (cmd_search.c), a row of cmd_customer's table. */
+int cmd_customer_search(cli_ctx *ctx, int argc, char **argv);
+int cmd_customer(cli_ctx *ctx, int argc, char **argv);
+/* cmd_dataio.c: rows of cmd_customer's table (import, export, quality,
+ * stats) and of cmd_txn's (import). */
+int cmd_customer_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_customer_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_customer_quality(cli_ctx *ctx, int argc, char **argv);
+int cmd_customer_stats(cli_ctx *ctx, int argc, char **argv);
+int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

@@ -19,9 +19,15 @@ static const cli_command commands[] = {
     {"branch", "the branch tree: add, list, show", cmd_branch},
     {"user", "staff users: add, list, show, disable, enable, reveal, passwd", cmd_user},
     {"login", "check a user's password (read from standard input)", cmd_login},
+    {"customer", "customers: add, get, search, update, import, export, view, reveal, ...",
+     cmd_customer},
+    {"product", "the product catalogue: add, get, list", cmd_product},
+    {"holding", "customers' balances per product: set, list", cmd_holding},
+    {"txn", "customers' transactions: add, list", cmd_txn},
     {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},
     {"mask", "mask a value for display as libcrm does", cmd_mask},
+    {"rule", "JsonLogic rules: check, eval, sql (no database needed)", cmd_rule},
     {"version", "library and tool versions", cmd_version},
     {NULL, NULL, NULL},
 };
@@ -30,7 +36,8 @@ static void print_help(void)
 {
     printf("Usage: crm [--db PATH] [--key-file PATH] [--as USER] [--json] COMMAND [SUBCOMMAND] "
            "[options]\n\n"
-           "Manages a libcrm database: branches, staff, keys and the audit log.\n\n"
+           "Manages a libcrm database: customers, products and transactions, branches, staff,\n"
+           "keys and the audit log.\n\n"
            "Global options:\n"
            "  --db PATH        database file (default: $CRM_DB, else ./crm.db)\n"
            "  --key-file PATH  master key file, mode 0600 (default: $CRM_KEY_FILE, else "
@@ -42,7 +49,8 @@ static void print_help(void)
     cli_print_commands(commands);
     printf("\nRun 'crm COMMAND --help' for a command's subcommands and options.\n\n"
            "Exit status: 0 ok, 1 error, 2 usage error, 3 invalid data, 4 not found,\n"
-           "5 permission denied or account locked, 6 conflict.\n");
+           "5 permission denied or account locked, 6 conflict (duplicate, stale version, or\n"
+           "not in the state the command needs).\n");
 }
 
 static const char *env_or(const char *name, const char *fallback)

@@ -91,7 +91,9 @@ CRM_EXTERN(int) crm_customer_reveal(char **out, crm_db *db, const char *customer
  * balance in fen, and totals by product type), "recent_transactions" (the
  * latest `recent` ones, newest first), "activity" (transaction count and
  * amount over the last 90 days, days since the last transaction), and
- * sections later modules add (tags, campaigns, complaints). Same access as
+ * sections later modules add (tags, campaigns, complaints). `recent` is
+ * 0..1000 (else CRM_E_INVALID_ARG). Every section is read from one snapshot
+ * (inside a host transaction, that transaction). Same access as
  * crm_customer_get. Free with crm_free.
  */
 CRM_EXTERN(int) crm_customer_view(char **out_json, crm_db *db, const char *customer_no,

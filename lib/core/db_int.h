@@ -14,6 +14,7 @@ struct crmi_actor;      /* lib/access: the acting user */
 typedef struct crmi_cached_stmt {
     const char *sql; /* the static text: cached by address */
     sqlite3_stmt *stmt;
+    bool lent; /* held by a live iterator (crmi_stmt_lend) */
 } crmi_cached_stmt;
 
 struct crm_db {
@@ -47,6 +48,18 @@ sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql);
 
 /* A fresh statement the caller owns (for iterators). */
 sqlite3_stmt *crmi_prepare(crm_db *db, const char *sql);
+
+/* The cached statement of static `sql` for an iterator to hold (reset and
+ * unbound), so a query run often as an iterator is prepared once per
+ * handle: preparing costs more than running a point lookup. Marked lent
+ * until crmi_stmt_return; while it is, a second caller gets a fresh
+ * statement it owns. `*lent` says which: pass the statement, and `sql` when
+ * lent, to crmi_iter_new_lent. Never use crmi_stmt on a lent query's text.
+ * NULL with the error recorded on failure. */
+sqlite3_stmt *crmi_stmt_lend(crm_db *db, const char *sql, bool *lent);
+
+/* Gives a lent statement back to the cache, reset and unbound. */
+void crmi_stmt_return(crm_db *db, const char *sql);
 
 /* Binding helpers: NULL text binds SQL NULL. Return a SQLite code. */
 int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text);
@@ -89,6 +102,12 @@ typedef int (*crmi_row_fn)(crm_record **out, crm_db *db, sqlite3_stmt *st, void 
  * crmi_record_from_row. On failure the statement and ctx are freed. */
 int crmi_iter_new(crm_iter **out, crm_db *db, sqlite3_stmt *st, crmi_row_fn map, void *ctx,
                   void (*ctx_free)(void *));
+
+/* Like crmi_iter_new for a statement from crmi_stmt_lend: when `lent_sql`
+ * is not NULL the statement goes back to the cache when the iterator ends,
+ * instead of being finalized. */
+int crmi_iter_new_lent(crm_iter **out, crm_db *db, sqlite3_stmt *st, const char *lent_sql,
+                       crmi_row_fn map, void *ctx, void (*ctx_free)(void *));
 
 /* Called by crm_db_close: live iterators lose their statements. */
 void crmi_iter_detach_all(crm_db *db);

@@ -6,6 +6,7 @@
 struct crm_iter {
     crm_db *db; /* NULL once the database was closed */
     sqlite3_stmt *st;
+    const char *lent_sql; /* st is lent by the statement cache */
     crmi_row_fn map;
     void *ctx;
     void (*ctx_free)(void *);
@@ -17,14 +18,24 @@ struct crm_iter {
 int crmi_iter_new(crm_iter **out, crm_db *db, sqlite3_stmt *st, crmi_row_fn map, void *ctx,
                   void (*ctx_free)(void *))
 {
+    return crmi_iter_new_lent(out, db, st, NULL, map, ctx, ctx_free);
+}
+
+int crmi_iter_new_lent(crm_iter **out, crm_db *db, sqlite3_stmt *st, const char *lent_sql,
+                       crmi_row_fn map, void *ctx, void (*ctx_free)(void *))
+{
     crm_iter *it = crmi_calloc(1, sizeof *it);
     if (!it) {
-        sqlite3_finalize(st);
+        if (lent_sql)
+            crmi_stmt_return(db, lent_sql);
+        else
+            sqlite3_finalize(st);
         if (ctx_free)
             ctx_free(ctx);
         return crmi_error(db, CRM_E_NOMEM, "iterator: out of memory");
     }
-    *it = (crm_iter){.db = db, .st = st, .map = map, .ctx = ctx, .ctx_free = ctx_free};
+    *it = (crm_iter){
+        .db = db, .st = st, .lent_sql = lent_sql, .map = map, .ctx = ctx, .ctx_free = ctx_free};
     it->next = db->live_iters;
     if (it->next)
         it->next->prev = it;
@@ -42,7 +53,10 @@ static void detach(crm_iter *it)
     if (it->next)
         it->next->prev = it->prev;
     it->prev = it->next = NULL;
-    sqlite3_finalize(it->st);
+    if (it->lent_sql)
+        crmi_stmt_return(it->db, it->lent_sql);
+    else
+        sqlite3_finalize(it->st);
     it->st = NULL;
 }
 

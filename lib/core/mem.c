@@ -99,6 +99,14 @@ void crmi_buf_json_string(crmi_buf *b, const char *s)
 {
     crmi_buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        size_t run = 0; /* characters needing no escape go in one append */
+        while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            crmi_buf_append(b, (const char *)p, run);
+            p += run - 1;
+            continue;
+        }
         switch (*p) {
         case '"': crmi_buf_puts(b, "\\\""); break;
         case '\\': crmi_buf_puts(b, "\\\\"); break;

@@ -44,6 +44,17 @@ sqlite3_stmt *crmi_prepare(crm_db *db, const char *sql)
     return st;
 }
 
+/* The cache entry of `sql`, or NULL. */
+static crmi_cached_stmt *cache_find(crm_db *db, const char *sql)
+{
+    if (!db->cap_stmts)
+        return NULL;
+    size_t i = slot_of(sql, db->cap_stmts);
+    while (db->stmts[i].sql && db->stmts[i].sql != sql)
+        i = (i + 1) & (db->cap_stmts - 1);
+    return db->stmts[i].sql ? &db->stmts[i] : NULL;
+}
+
 sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql)
 {
     if (2 * (db->n_stmts + 1) > db->cap_stmts && !cache_grow(db)) {
@@ -65,6 +76,28 @@ sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql)
     db->stmts[i] = (crmi_cached_stmt){.sql = sql, .stmt = st};
     db->n_stmts++;
     return st;
+}
+
+sqlite3_stmt *crmi_stmt_lend(crm_db *db, const char *sql, bool *lent)
+{
+    crmi_cached_stmt *e = cache_find(db, sql);
+    *lent = !(e && e->lent);
+    if (!*lent)
+        return crmi_prepare(db, sql);
+    sqlite3_stmt *st = crmi_stmt(db, sql);
+    if (st)
+        cache_find(db, sql)->lent = true;
+    return st;
+}
+
+void crmi_stmt_return(crm_db *db, const char *sql)
+{
+    crmi_cached_stmt *e = cache_find(db, sql);
+    if (!e)
+        return;
+    sqlite3_reset(e->stmt);
+    sqlite3_clear_bindings(e->stmt);
+    e->lent = false;
 }
 
 void crmi_stmt_cache_clear(crm_db *db)

@@ -89,8 +89,10 @@ static int put_column(crm_record *r, sqlite3_stmt *st, int col, const char *name
     if (strcmp(name, "risk_assessed_at") == 0) {
         crm_time_format(text, sizeof text, v);
         text[10] = '\0';
-        return crmi_record_put_text(r, name, text);
+        return crm_record_set_date(r, name, text);
     }
+    if (strcmp(name, "birth_date") == 0)
+        return crm_record_set_date(r, name, (const char *)sqlite3_column_text(st, col));
     if (is_time(name)) {
         crm_time_format(text, sizeof text, v);
         return crmi_record_put_text(r, name, text);

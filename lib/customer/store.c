@@ -217,7 +217,7 @@ static int find_manager(crm_db *db, const char *login, placement *p)
 
 /* Admins place anywhere; branch managers in their subtree; a relationship
  * manager only customers of their own book. */
-static int check_placement(crm_db *db, const placement *p)
+static int check_placement(crm_db *db, const placement *p, const char *branch)
 {
     const struct crmi_actor *a = db->actor;
     if (a->roles & CRM_ROLE_ADMIN)
@@ -227,7 +227,7 @@ static int check_placement(crm_db *db, const placement *p)
     if ((a->roles & CRM_ROLE_RELATIONSHIP_MANAGER) && p->manager_id == a->user_id)
         return CRM_OK;
     return crmi_error(db, CRM_E_PERMISSION, "user '%s' may not place a customer in branch %s%s",
-                      a->name, p->branch_path,
+                      a->name, branch,
                       (a->roles & CRM_ROLE_RELATIONSHIP_MANAGER) ? " outside their own book" : "");
 }
 
@@ -239,7 +239,7 @@ int crmi_customer_place(crm_db *db, const char *branch, const char *manager, int
     if (!rc && manager)
         rc = find_manager(db, manager, &p);
     if (!rc)
-        rc = check_placement(db, &p);
+        rc = check_placement(db, &p, branch);
     crm_free(p.branch_path);
     if (!rc) {
         *branch_id = p.branch_id;
@@ -472,6 +472,19 @@ static int insert_customer(crm_db *db, crmi_customer *c)
     return rc ? rc : audit_create(db, c);
 }
 
+/* Names the existing customer only to an actor who may see it: otherwise
+ * the message would tell an RM who banks with another RM. */
+static int conflict(crm_db *db, const crmi_customer *c, const char *existing_no)
+{
+    bool same_no = strcmp(existing_no, c->customer_no) == 0;
+    int64_t id;
+    if (crmi_customer_find(db, existing_no, &id, NULL) == CRM_OK)
+        return crmi_error(db, CRM_E_CONFLICT, "customer %s already has this %s", existing_no,
+                          same_no ? "customer_no" : "ID number");
+    return crmi_error(db, CRM_E_CONFLICT, "another customer already has this %s",
+                      same_no ? "customer_no" : "ID number");
+}
+
 /* Inserts first and looks for the duplicate only when the store refuses the
  * row: duplicates are rare, and the unique indexes find them for free. */
 int crmi_customer_store(crm_db *db, crmi_customer *c, crmi_dup_policy dup,
@@ -496,8 +509,7 @@ int crmi_customer_store(crm_db *db, crmi_customer *c, crmi_dup_policy dup,
         c->set &= ~(1ull << CRMI_F_CUSTOMER_NO);
         rc = crmi_customer_change(db, existing, existing_no, c, -1);
     } else {
-        rc = crmi_error(db, CRM_E_CONFLICT, "customer %s already has this %s", existing_no,
-                        strcmp(existing_no, c->customer_no) == 0 ? "customer_no" : "ID number");
+        rc = conflict(db, c, existing_no);
     }
     crm_free(existing_no);
     return rc;

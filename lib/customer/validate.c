@@ -111,7 +111,9 @@ static int validate_ext(crm_db *db, crmi_customer *c, const char *name, const cr
         ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
     if (!ok)
         return invalid(db, name, "extension names are ext. and 1..64 of [a-z0-9_]");
-    int rc = check_name_allowed(db, attr);
+    int rc = check_name_allowed(db, attr) ? invalid(db, name, "authentication data is never stored "
+                                                             "(JR/T 0171-2020)")
+                                          : CRM_OK;
     if (!rc)
         rc = crmi_record_text(db, in, name, false, &value);
     if (!rc && value)
@@ -316,11 +318,12 @@ int crmi_customer_validate(crm_db *db, const crm_record *in, bool is_update, crm
             out->set |= 1ull << s->field; /* cleared by an update */
             continue;
         }
-        if (strncmp(name, "ext.", 4) == 0)
+        if (s)
+            rc = validate_field(db, out, s, in);
+        else if (strncmp(name, "ext.", 4) == 0)
             rc = validate_ext(db, out, name, in);
         else if (!(rc = check_name_allowed(db, name)))
-            rc = s ? validate_field(db, out, s, in)
-                   : crmi_error(db, CRM_E_INVALID_DATA, "unknown field %s", name);
+            rc = crmi_error(db, CRM_E_INVALID_DATA, "unknown field %s", name);
     }
     if (!rc)
         rc = check_required(db, out, is_update);

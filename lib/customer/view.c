@@ -129,8 +129,7 @@ static int build_view(crm_db *db, crmi_view_ctx *ctx, crmi_buf *out)
     return snapshot_end(db, began, rc);
 }
 
-CRM_EXTERN(int) crm_customer_view(char **out_json, crm_db *db, const char *customer_no,
-                                  int recent)
+CRM_EXTERN(int) crm_customer_view(char **out_json, crm_db *db, const char *customer_no, int recent)
 {
     if (!out_json || !db || !customer_no)
         return crmi_error(db, CRM_E_INVALID_ARG, "customer view: NULL argument");

@@ -19,8 +19,9 @@ typedef struct crmi_view_ctx {
 } crmi_view_ctx;
 
 /* Appends one JSON value (object, array or null) for the section to `out`.
- * Returns CRM_OK or an error recorded on db; an allocation failure may also
- * show as out->failed. */
+ * Writers only read (cached statements are fine): the view may run in a
+ * read transaction of its own. Returns CRM_OK or an error recorded on db; an
+ * allocation failure may also show as out->failed. */
 typedef int (*crmi_view_section_fn)(crm_db *db, const crmi_view_ctx *ctx, crmi_buf *out);
 
 /* Appends the current row of `st` as a JSON object: one member per column,

@@ -9,7 +9,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # shellcheck disable=SC2016
-grep -rhoE 'CRM_EXTERN\([^)]*\)[[:space:]]*\**[[:space:]]*crm_[a-z0-9_]+' "$src/include" |
+# Declarations may wrap after CRM_EXTERN(type): join each header into one line.
+for h in "$src"/include/crm.h "$src"/include/crm/*.h; do tr '\n' ' ' <"$h"; echo; done |
+    grep -oE 'CRM_EXTERN\([^)]*\)[[:space:]]*\**[[:space:]]*crm_[a-z0-9_]+' |
     grep -oE 'crm_[a-z0-9_]+$' | sort -u >"$tmp/headers"
 grep -oE '^[[:space:]]+crm_[a-z0-9_]+;' "$src/lib/libcrm.map" | tr -d ' \t;' | sort -u >"$tmp/map"
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' | sort -u >"$tmp/exported"

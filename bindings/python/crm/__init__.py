@@ -65,6 +65,10 @@ from .functions import (
     version_string,
 )
 from .record import Date, Money, Record, ValueType
+from .customer import Customers, parse_id_number  # declares customer.h; db.customers
+from . import product  # adds db.products, db.holdings, db.transactions
+from . import dataio  # adds db.dataio: import, export, quality, stats
+from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic rules
 
 KEY_SIZE = _foundation.KEY_SIZE
 

@@ -289,6 +289,14 @@ class Database:
         return Users(self)
 
     @property
+    def customers(self):
+        """Customers: create, get, update, reveal, view, assign, move_book,
+        delete_request, delete_approve, purge_due (crm/customer.py)."""
+        from .customer import Customers  # crm/customer.py imports this module
+
+        return Customers(self)
+
+    @property
     def audit(self):
         """The audit log: list, verify, checkpoint."""
         return Audit(self)
@@ -343,6 +351,15 @@ class ResultIterator:
 class _Part:
     def __init__(self, db):
         self._db = db
+
+
+def register_part(name, factory):
+    """Adds ``db.<name>``, a sub-object made by ``factory(db)``, so a module of
+    the binding (crm/product.py ...) extends Database without editing this
+    file. Refuses a name Database has already."""
+    if hasattr(Database, name):
+        raise ValueError("Database.%s exists already" % name)
+    setattr(Database, name, property(factory, doc=factory.__doc__))
 
 
 class Branches(_Part):

@@ -77,8 +77,9 @@ __all__ = [
     "Database", "Date", "ErrorCode", "InternalError", "InvalidArgument", "InvalidData",
     "InvalidState", "KEY_SIZE", "Keys", "LibraryNotFound", "Locked", "MaskKind", "Money",
     "NotFound", "NotSupported", "OutOfMemory", "PermissionDenied", "ReadOnly", "Record",
-    "ResultIterator", "Role", "SchemaVersion", "Users", "VERSION_NUMBER", "ValueType",
-    "bootstrap", "declared_names", "errstr", "format_time", "generate_key",
+    "ResultIterator", "Role", "Rule", "RuleData", "SchemaVersion", "Users", "VERSION_NUMBER",
+    "ValueType", "Customers", "bootstrap", "declared_names", "errstr", "format_time", "generate_key",
     "generate_key_file", "library_path", "load_key_file", "mask", "parse_roles", "parse_time",
-    "role_name", "role_names", "version", "version_string",
+    "parse_id_number", "role_name", "role_names", "rule_vocabulary", "version",
+    "version_string",
 ]

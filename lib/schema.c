@@ -104,6 +104,7 @@ static const char migration_0002[] =
     "CREATE INDEX crm_customer_phone ON crm_customer (phone_idx) WHERE phone_idx IS NOT NULL;"
     "CREATE INDEX crm_customer_card ON crm_customer (card_number_idx)"
     "  WHERE card_number_idx IS NOT NULL;"
+    "CREATE INDEX crm_customer_email ON crm_customer (email_idx) WHERE email_idx IS NOT NULL;"
     "CREATE INDEX crm_customer_branch ON crm_customer (branch_id);"
     "CREATE INDEX crm_customer_manager ON crm_customer (manager_id);"
     "CREATE TABLE crm_customer_key ("
@@ -113,10 +114,12 @@ static const char migration_0002[] =
     "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"
     "  name TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY (customer_id, name)) STRICT, WITHOUT ROWID;"
-    /* fuzzy name search: every 1- and 2-character piece of each name */
+    /* fuzzy name search: every 2-character piece of each name (a
+     * 1-character name: itself); by customer for renames and purges */
     "CREATE TABLE crm_customer_name_gram ("
     "  gram TEXT NOT NULL, customer_id INTEGER NOT NULL,"
     "  PRIMARY KEY (gram, customer_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX crm_customer_name_gram_customer ON crm_customer_name_gram (customer_id);"
     /* products, holdings, transactions */
     "CREATE TABLE crm_product ("
     "  id INTEGER PRIMARY KEY,"

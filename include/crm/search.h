@@ -72,8 +72,8 @@ extern "C" {
  *       crm_iter_free(it);
  *   }
  */
-CRM_EXTERN(int) crm_customer_find_by(crm_iter **out, crm_db *db, const char *key,
-                                     const char *value);
+CRM_EXTERN(int)
+crm_customer_find_by(crm_iter **out, crm_db *db, const char *key, const char *value);
 
 /**
  * Searches customers with every condition of `filter` (all must hold; a
@@ -127,15 +127,16 @@ CRM_EXTERN(int) crm_customer_find_by(crm_iter **out, crm_db *db, const char *key
  * (crm_customer_name_gram). A query of 2 or more characters is answered
  * from that index: its rarest piece selects the candidates, and containment
  * of the whole query is then verified; cost grows with the candidates of
- * that piece, not with the number of customers (about 1-4 ms at the median
+ * that piece, not with the number of customers (about 1-7 ms at the median
  * among a million customers, bench/bench_customer_lookup.c). A 1-character
  * query (a surname such as "王" or a single given-name character) cannot be
  * answered by a 2-character index when it is the last character of a name,
  * so it scans the index of pieces (about 1.75 million rows per million
  * customers) and then reads and ranks every customer holding the character:
  * its cost grows with the number of customers and with how common the
- * character is (0.2 s at the median, 0.6 s for "王", held by 11% of names,
- * among a million customers). Prefer 2 or more characters where you can.
+ * character is (0.2-0.5 s at the median, up to about 0.9 s for "王", held
+ * by 11% of names, among a million customers on a 2-core machine). Prefer
+ * 2 or more characters where you can.
  * Ranking ("relevance"): the exact name first, then names starting with the
  * query (surname match), then names ending with it (given name match), then
  * names containing it; within each, shorter names first.

@@ -69,6 +69,7 @@ from .customer import Customers, parse_id_number  # declares customer.h; db.cust
 from . import product  # adds db.products, db.holdings, db.transactions
 from . import dataio  # adds db.dataio: import, export, quality, stats
 from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic rules
+from . import search  # declares search.h; db.customers.search / find_by / pages
 
 KEY_SIZE = _foundation.KEY_SIZE
 

@@ -134,6 +134,23 @@ class Customers(_Part):
             if owned:
                 rec.close()
 
+    def find_by(self, key, value):
+        """Exact lookup ("customer_no", "id_number", "phone", "card_number",
+        "email"): an iterator of masked records (crm.search.find_by)."""
+        from . import search
+        return search.find_by(self._db, key, value)
+
+    def search(self, **filters):
+        """Combined filters, fuzzy name, sorting, keyset pagination: an
+        iterator of masked records (crm.search.search)."""
+        from . import search
+        return search.search(self._db, **filters)
+
+    def pages(self, page_size, **filters):
+        """The search in pages of `page_size` records (crm.search.pages)."""
+        from . import search
+        return search.pages(self._db, page_size, **filters)
+
     def get(self, customer_no):
         """The customer as a dict: personal fields masked, money as Money,
         "ext.<name>" attributes, and the read-only status, version, age,

@@ -18,8 +18,10 @@ build() { # dir, cmake options...
     local dir=$1; shift
     cmake -S "$root" -B "$dir" -DCRM_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
         { cat "$dir.configure.log"; return 1; }
-    cmake --build "$dir" -j"$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]' || true
-    test "${PIPESTATUS[0]}" -eq 0
+    if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
+        grep -E "error|Error" "$dir.build.log" | head -40
+        return 1
+    fi
 }
 
 ctest_in() { (cd "$1" && ctest --output-on-failure -j"$jobs" --timeout 900); }

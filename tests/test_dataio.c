@@ -509,8 +509,8 @@ static char *many_rows(int n)
     for (int i = 0; i < n; i++) {
         char line[200], no[16], id17[18], phone[12];
         snprintf(no, sizeof no, "P%04d", i);
-        snprintf(id17, sizeof id17, "11010119800101%03d", i);
-        snprintf(phone, sizeof phone, "139%08d", i);
+        snprintf(id17, sizeof id17, "11010119800101%03d", i % 1000);
+        snprintf(phone, sizeof phone, "139%08d", i % 100000000);
         row(line, sizeof line, no, "孙七", id17, phone);
         strcat(csv, line);
     }

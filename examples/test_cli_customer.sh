@@ -9,6 +9,7 @@
 # removes (kept with KEEP=1). Prints one line per failed check and a summary;
 # exits 1 when any check failed.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_testlib.sh"
 
 if [[ $# -ne 1 || ! -x $1 ]]; then
     echo "usage: $0 PATH/TO/crm" >&2
@@ -27,12 +28,6 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-fail() {
-    failures=$((failures + 1))
-    echo "FAIL: $last: $*"
-    sed 's/^/    stdout: /' out | head -n 15
-    sed 's/^/    stderr: /' err | head -n 5
-}
 
 # run ARGS...: runs crm, sets $status, leaves ./out and ./err.
 run() {
@@ -41,27 +36,6 @@ run() {
     status=$?
 }
 
-# expect STATUS ARGS...: runs crm and checks its exit status.
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    checks=$((checks + 1))
-    [[ $status == "$want" ]] || fail "exit $status, expected $want"
-}
-
-# Checks on the output of the last run.
-out_has() { grep -qF -- "$1" out || fail "stdout lacks '$1'"; }
-out_lacks() { ! grep -qF -- "$1" out || fail "stdout has '$1'"; }
-err_has() { grep -qF -- "$1" err || fail "stderr lacks '$1'"; }
-out_matches() { grep -qE -- "$1" out || fail "stdout does not match /$1/"; }
-out_empty() { [[ ! -s out ]] || fail "stdout not empty"; }
-err_empty() { [[ ! -s err ]] || fail "stderr not empty"; }
-out_lines() {
-    local n
-    n=$(wc -l <out)
-    [[ $n == "$1" ]] || fail "stdout has $n lines, expected $1"
-}
 # stdout is exactly one JSON object.
 out_is_object() {
     python3 -c 'import json,sys; o = json.load(sys.stdin); assert isinstance(o, dict)' <out \

@@ -11,6 +11,7 @@
 # removes (kept with KEEP=1). Prints one line per failed check and a summary;
 # exits 1 when any check failed.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_testlib.sh"
 
 if [[ $# -ne 1 || ! -x $1 ]]; then
     echo "usage: $0 PATH/TO/crm" >&2
@@ -30,12 +31,6 @@ export CRM_DB=$T/no-such-dir/crm.db CRM_KEY_FILE=$T/no-such-dir/crm.key
 
 checks=0 failures=0 status=0 last=""
 
-fail() {
-    failures=$((failures + 1))
-    echo "FAIL: $last: $*"
-    sed 's/^/    stdout: /' out | head -n 15
-    sed 's/^/    stderr: /' err | head -n 5
-}
 
 # run ARGS...: runs crm with stdin from ./in (empty unless written), sets
 # $status, leaves ./out and ./err.
@@ -45,30 +40,11 @@ run() {
     status=$?
 }
 
-# expect STATUS ARGS...: runs crm and checks its exit status.
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    checks=$((checks + 1))
-    [[ $status == "$want" ]] || fail "exit $status, expected $want"
-}
-
 # stdin TEXT: what the next runs read from standard input.
 stdin() { printf '%s\n' "$1" >in; }
 
-out_has() { grep -qF -- "$1" out || fail "stdout lacks '$1'"; }
-out_lacks() { ! grep -qF -- "$1" out || fail "stdout has '$1'"; }
-err_has() { grep -qF -- "$1" err || fail "stderr lacks '$1'"; }
 err_matches() { grep -qE -- "$1" err || fail "stderr does not match /$1/"; }
 out_is() { [[ $(cat out) == "$1" ]] || fail "stdout is '$(cat out)', expected '$1'"; }
-out_empty() { [[ ! -s out ]] || fail "stdout not empty"; }
-err_empty() { [[ ! -s err ]] || fail "stderr not empty"; }
-out_lines() {
-    local n
-    n=$(wc -l <out)
-    [[ $n == "$1" ]] || fail "stdout has $n lines, expected $1"
-}
 # json_eq PYTHON-EXPR VALUE: the expression over the value `o` read from
 # stdout is VALUE: a str as itself, anything else as its repr.
 json_eq() {

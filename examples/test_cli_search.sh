@@ -9,6 +9,7 @@
 # Needs bash and python3. Works in a temporary directory it removes (kept
 # with KEEP=1); exits 1 when any check failed.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_testlib.sh"
 
 if [[ $# -ne 1 || ! -x $1 ]]; then
     echo "usage: $0 PATH/TO/crm" >&2
@@ -35,16 +36,6 @@ run() {
     status=$?
 }
 
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    checks=$((checks + 1))
-    [[ $status == "$want" ]] || fail "exit $status, expected $want"
-}
-
-err_has() { grep -qF -- "$1" err || fail "stderr lacks '$1'"; }
-out_has() { grep -qF -- "$1" out || fail "stdout lacks '$1'"; }
 
 # The customer numbers of --json output, space-separated, after checking
 # that every line is one JSON object with customer_no and name.

@@ -156,7 +156,7 @@ CRM_EXTERN(int) crm_customer_delete_approve(crm_db *db, const char *customer_no,
  * handle's clock): destroys the customer's key (crypto-shredding), clears
  * every personal field, blind index, masked copy and extension attribute,
  * replaces the name, and then truncates the WAL so no earlier page image of
- * the record remains. Transactions are kept without personal data. A stub
+ * the record remains. Transactions are kept without personal data. A tombstone
  * (customer_no, status "purged") keeps history consistent. Admin only;
  * each purge is audited. `*out_purged` receives how many were purged.
  */

@@ -112,6 +112,32 @@ grep -q "core_banking: open: key error" wrong.err || fail "wrong key not reporte
 "$bin" >/dev/null 2>&1
 [[ $? == 2 ]] || fail "no arguments: expected exit 2"
 
+# An outside CMake project finds the installed package with find_package.
+mkdir -p "$tmp/cmake-user"
+cat >"$tmp/cmake-user/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(crm_cmake_user C)
+find_package(libcrm 1 REQUIRED)
+add_executable(crm_cmake_user main.c)
+target_link_libraries(crm_cmake_user PRIVATE libcrm::crm)
+CMAKE
+cat >"$tmp/cmake-user/main.c" <<'C'
+#include <crm.h>
+#include <stdio.h>
+int main(void)
+{
+    printf("libcrm %s\n", crm_version_string());
+    return crm_version_check(CRM_VERSION_NUMBER) == CRM_OK ? 0 : 1;
+}
+C
+if cmake -S "$tmp/cmake-user" -B "$tmp/cmake-user/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    >"$tmp/cmake-user.log" 2>&1 && cmake --build "$tmp/cmake-user/build" >>"$tmp/cmake-user.log" 2>&1; then
+    LD_LIBRARY_PATH="$libdir" "$tmp/cmake-user/build/crm_cmake_user" \
+        >cmake-user.out 2>&1 || fail "the find_package(libcrm) program failed: $(cat cmake-user.out)"
+else
+    fail "find_package(libcrm) from the installed prefix: $(tail -n 5 "$tmp/cmake-user.log")"
+fi
+
 if ((failures)); then
     echo "test_embed: $failures check(s) failed (files in $tmp with KEEP=1)"
     exit 1

@@ -61,8 +61,10 @@ grep -q -- "-I$prefix/" "$tmp/make.log" || fail "the compile line does not use $
 # ----------------------------------------------------------------- run
 
 export LD_LIBRARY_PATH=$libdir
-ldd "$bin" | grep -q "libcrm.so.1 => $libdir/libcrm.so.1" ||
-    fail "core_banking does not load libcrm from $libdir: $(ldd "$bin" | grep crm)"
+# (captured first: grep -q closing the pipe early would fail it under pipefail)
+linked=$(ldd "$bin")
+grep -qF "libcrm.so.1 => $libdir/libcrm.so.1" <<<"$linked" ||
+    fail "core_banking does not load libcrm from $libdir: $(grep crm <<<"$linked")"
 
 cd "$tmp" || exit 1
 if [[ -x $prefix/bin/crm ]]; then

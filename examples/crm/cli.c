@@ -177,6 +177,15 @@ static int take_any(const char *command, const cli_opt *opts, int argc, char **a
     return 0;
 }
 
+int cli_parse_open(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv)
+{
+    int status = cli_parse(ctx, spec, argc, argv);
+    if (status != CLI_CONTINUE)
+        return status;
+    status = cli_open(ctx, 0, true);
+    return status ? status : CLI_CONTINUE;
+}
+
 int cli_take_global(cli_ctx *ctx, const char *command, int argc, char **argv, int *i)
 {
     const char *json = NULL;

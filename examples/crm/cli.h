@@ -90,6 +90,10 @@ typedef struct cli_spec {
  * CLI_EXIT_USAGE after printing the error to stderr. */
 int cli_parse(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv);
 
+/* cli_parse, then on success cli_open as the acting user: returns
+ * CLI_CONTINUE when the command should go on, else an exit status. */
+int cli_parse_open(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv);
+
 /* Consumes a global option (--db, --key-file, --as, --json) at argv[*i].
  * Returns 1 when it was one, 0 when not, -1 on a missing value (printed). */
 int cli_take_global(cli_ctx *ctx, const char *command, int argc, char **argv, int *i);

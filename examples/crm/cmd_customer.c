@@ -161,16 +161,6 @@ static int report_number(cli_ctx *ctx, const char *const *texts, const char *fie
     return status;
 }
 
-/* Opens the database as the acting user after a successful parse. */
-static int parse_and_open(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv)
-{
-    int status = cli_parse(ctx, spec, argc, argv);
-    if (status != CLI_CONTINUE)
-        return status;
-    status = cli_open(ctx, 0, true);
-    return status ? status : CLI_CONTINUE;
-}
-
 /* --------------------------------------------------- add, get, update */
 
 static int customer_add(cli_ctx *ctx, int argc, char **argv)
@@ -224,7 +214,7 @@ static int customer_get(cli_ctx *ctx, int argc, char **argv)
         .max_args = 1,
         .args = &no,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     crm_record *rec;
@@ -311,7 +301,7 @@ static int customer_reveal(cli_ctx *ctx, int argc, char **argv)
         .max_args = 1,
         .args = &no,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     char *value;
@@ -379,7 +369,7 @@ static int customer_move_book(cli_ctx *ctx, int argc, char **argv)
                  "holds both managers.",
         .opts = opts,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     int64_t moved;
@@ -418,7 +408,7 @@ static int delete_step(cli_ctx *ctx, int argc, char **argv, bool approve)
         .max_args = 1,
         .args = &no,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     int rc = approve ? crm_customer_delete_approve(ctx->db, no, reason)
@@ -452,7 +442,7 @@ static int customer_purge_due(cli_ctx *ctx, int argc, char **argv)
                  "data cannot be recovered. Run it when no other program uses the database.\n"
                  "Admin only; each purge is audited.",
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     int64_t purged = 0;

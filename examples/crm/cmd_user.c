@@ -12,16 +12,6 @@ static const cli_column user_columns[] = {
     {"email", "EMAIL"},   {NULL, NULL},
 };
 
-/* Opens the database as the acting user after a successful parse. */
-static int parse_and_open(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv)
-{
-    int status = cli_parse(ctx, spec, argc, argv);
-    if (status != CLI_CONTINUE)
-        return status;
-    status = cli_open(ctx, 0, true);
-    return status ? status : CLI_CONTINUE;
-}
-
 static int add_user_record(cli_ctx *ctx, const char *const *fields)
 {
     crm_record *user = NULL;
@@ -58,7 +48,7 @@ static int user_add(cli_ctx *ctx, int argc, char **argv)
         .max_args = 1,
         .args = &name,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     const char *const fields[] = {"name",   name,   "display_name", display_name, "roles", roles,
@@ -77,7 +67,7 @@ static int user_list(cli_ctx *ctx, int argc, char **argv)
         .synopsis = "",
         .about = "Lists the users the acting user may see, by name; phone and e-mail masked.",
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     crm_iter *it;
@@ -100,7 +90,7 @@ static int user_show(cli_ctx *ctx, int argc, char **argv)
         .max_args = 1,
         .args = &name,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     crm_record *rec;
@@ -131,7 +121,7 @@ static int set_user_state(cli_ctx *ctx, int argc, char **argv, bool enable)
         .max_args = 1,
         .args = &name,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     int rc =
@@ -171,7 +161,7 @@ static int user_reveal(cli_ctx *ctx, int argc, char **argv)
         .max_args = 1,
         .args = &name,
     };
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     char *value;
@@ -199,7 +189,7 @@ static int user_passwd(cli_ctx *ctx, int argc, char **argv)
         .args = &name,
     };
     char password[PASSWORD_MAX];
-    int status = parse_and_open(ctx, &spec, argc, argv);
+    int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE ||
         (status = cli_read_secret(password, sizeof password, "New password: ")) != CLI_EXIT_OK)
         return status;

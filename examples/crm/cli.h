@@ -165,6 +165,10 @@ int cli_print_iter(cli_ctx *ctx, crm_iter *it, const cli_column *cols);
  * Returns an exit status. */
 int cli_print_record(cli_ctx *ctx, const crm_record *rec);
 
+/* Prints a record a library call just returned and frees it, or reports
+ * the call's failure (rc) with cli_fail. Returns an exit status. */
+int cli_print_fetched(cli_ctx *ctx, int rc, crm_record *rec);
+
 /* Prints a command's outcome: `rec` as a JSON object with --json, otherwise
  * the formatted message as one line. Returns an exit status. */
 int cli_print_result(cli_ctx *ctx, const crm_record *rec, const char *fmt, ...) CLI_PRINTF(3, 4);

@@ -317,3 +317,12 @@ int cli_report(cli_ctx *ctx, const char *const *pairs, const char *fmt, ...)
     crm_record_free(rec);
     return status;
 }
+
+int cli_print_fetched(cli_ctx *ctx, int rc, crm_record *rec)
+{
+    if (rc)
+        return cli_fail(ctx, rc);
+    int status = cli_print_record(ctx, rec);
+    crm_record_free(rec);
+    return status;
+}

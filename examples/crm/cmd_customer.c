@@ -217,13 +217,9 @@ static int customer_get(cli_ctx *ctx, int argc, char **argv)
     int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_customer_get(&rec, ctx->db, no);
-    if (rc)
-        return cli_fail(ctx, rc);
-    status = cli_print_record(ctx, rec);
-    crm_record_free(rec);
-    return status;
+    return cli_print_fetched(ctx, rc, rec);
 }
 
 static bool any_value(const char *const *values)
@@ -473,13 +469,9 @@ static int customer_id_check(cli_ctx *ctx, int argc, char **argv)
     int status = cli_parse(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_id_number_parse(&rec, number);
-    if (rc)
-        return cli_fail(ctx, rc);
-    status = cli_print_record(ctx, rec);
-    crm_record_free(rec);
-    return status;
+    return cli_print_fetched(ctx, rc, rec);
 }
 
 /* -------------------------------------------------------------- group */

@@ -107,13 +107,9 @@ static int product_get(cli_ctx *ctx, int argc, char **argv)
     int status = cli_parse(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE || (status = cli_open(ctx, 0, true)) != CLI_EXIT_OK)
         return status;
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_product_get(&rec, ctx->db, code);
-    if (rc)
-        return cli_fail(ctx, rc);
-    status = cli_print_record(ctx, rec);
-    crm_record_free(rec);
-    return status;
+    return cli_print_fetched(ctx, rc, rec);
 }
 
 static int list_filtered(cli_ctx *ctx, const char *const *pairs)

@@ -93,13 +93,9 @@ static int user_show(cli_ctx *ctx, int argc, char **argv)
     int status = cli_parse_open(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_user_get(&rec, ctx->db, name);
-    if (rc)
-        return cli_fail(ctx, rc);
-    status = cli_print_record(ctx, rec);
-    crm_record_free(rec);
-    return status;
+    return cli_print_fetched(ctx, rc, rec);
 }
 
 /* disable and enable: same shape, different call. */

@@ -174,3 +174,16 @@ int crmi_filter_time(crm_db *db, const crm_record *filter, const char *field, co
                           what, field);
     return CRM_OK;
 }
+
+int crmi_row_with_money(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
+{
+    const char *money_field = ctx;
+    crm_record *rec;
+    int rc = crmi_record_from_row(&rec, st);
+    if (!rc && (rc = crmi_record_as_money(rec, money_field)))
+        crm_record_free(rec);
+    if (rc)
+        return crmi_error(db, rc, "read %s: out of memory", money_field);
+    *out = rec;
+    return CRM_OK;
+}

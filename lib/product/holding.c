@@ -108,19 +108,6 @@ static const char SQL_LIST[] =
     " FROM crm_holding h JOIN crm_product p ON p.id = h.product_id"
     " WHERE h.customer_id = ?1 ORDER BY p.type, p.code";
 
-static int holding_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
-{
-    (void)ctx;
-    crm_record *rec;
-    int rc = crmi_record_from_row(&rec, st);
-    if (!rc && (rc = crmi_record_as_money(rec, "balance")))
-        crm_record_free(rec);
-    if (rc)
-        return crmi_error(db, rc, "holding: out of memory");
-    *out = rec;
-    return CRM_OK;
-}
-
 CRM_EXTERN(int) crm_holding_list(crm_iter **out, crm_db *db, const char *customer_no)
 {
     if (!out || !db || !customer_no)
@@ -134,5 +121,5 @@ CRM_EXTERN(int) crm_holding_list(crm_iter **out, crm_db *db, const char *custome
     if (!st)
         return rc ? rc : db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
-    return crmi_iter_new(out, db, st, holding_row, NULL, NULL);
+    return crmi_iter_new(out, db, st, crmi_row_with_money, (void *)"balance", NULL);
 }

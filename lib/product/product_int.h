@@ -55,6 +55,10 @@ int crmi_field_time(crm_db *db, const crm_record *rec, const char *field, bool *
 /* Re-types integer field `field` of a result record as money; absent is fine. */
 int crmi_record_as_money(crm_record *rec, const char *field);
 
+/* An iterator row mapper: the row as a record with the money column named
+ * by `ctx` (a static string) typed as money. */
+int crmi_row_with_money(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx);
+
 /* Re-types text field `field` of a result record as a date; absent is fine. */
 int crmi_record_as_date(crm_record *rec, const char *field);
 

@@ -108,19 +108,6 @@ static const char SQL_LIST[] =
     " WHERE t.customer_id = ?1 AND (?2 IS NULL OR t.at >= ?2) AND (?3 IS NULL OR t.at < ?3)"
     " AND (?4 IS NULL OR t.type = ?4) ORDER BY t.at DESC, t.id DESC LIMIT ?5";
 
-static int txn_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
-{
-    (void)ctx;
-    crm_record *rec;
-    int rc = crmi_record_from_row(&rec, st);
-    if (!rc && (rc = crmi_record_as_money(rec, "amount")))
-        crm_record_free(rec);
-    if (rc)
-        return crmi_error(db, rc, "transaction: out of memory");
-    *out = rec;
-    return CRM_OK;
-}
-
 static int list_limit(crm_db *db, const crm_record *filter, int64_t *out)
 {
     *out = INT64_MAX;
@@ -179,5 +166,5 @@ CRM_EXTERN(int) crm_txn_list(crm_iter **out, crm_db *db, const char *customer_no
         sqlite3_finalize(st);
         return rc;
     }
-    return crmi_iter_new(out, db, st, txn_row, NULL, NULL);
+    return crmi_iter_new(out, db, st, crmi_row_with_money, (void *)"amount", NULL);
 }

@@ -13,5 +13,12 @@
 #include "crm/search.h"
 #include "crm/dataio.h"
 #include "crm/rule.h"
+#include "crm/tag.h"
+#include "crm/segment.h"
+#include "crm/risk.h"
+#include "crm/analytics.h"
+#include "crm/alert.h"
+#include "crm/complaint.h"
+#include "crm/kb.h"
 
 #endif /* CRM_H */

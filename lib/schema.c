@@ -151,9 +151,19 @@ static const char migration_0002[] =
     "CREATE INDEX crm_txn_customer_at ON crm_txn (customer_id, at);"
     "CREATE INDEX crm_txn_at ON crm_txn (at);";
 
+/* Later modules keep their schema beside their code. */
+extern const char crmi_schema_segment[]; /* lib/segment/schema.c */
+extern const char crmi_schema_risk[]; /* lib/risk/schema.c */
+extern const char crmi_schema_alert[]; /* lib/alert/schema.c */
+extern const char crmi_schema_complaint[]; /* lib/complaint/schema.c */
+
 const crmi_migration crmi_migrations[] = {
     {"0001 security and access: keys, audit, branches, users", migration_0001},
     {"0002 customers, products, holdings, transactions", migration_0002},
+    {"0003 segments and the tag system", crmi_schema_segment},
+    {"0004 risk profiles, value scores and analytics", crmi_schema_risk},
+    {"0005 transaction alerts and transaction references", crmi_schema_alert},
+    {"0006 complaints and the knowledge base", crmi_schema_complaint},
 };
 const int crmi_migration_count = (int)(sizeof crmi_migrations / sizeof crmi_migrations[0]);
 

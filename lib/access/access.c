@@ -31,6 +31,25 @@ static const unsigned int allowed_roles[CRMI_OP_COUNT] = {
     [CRMI_OP_PRODUCT_READ] = ALL_ROLES,
     [CRMI_OP_PRODUCT_ADMIN] = CRM_ROLE_ADMIN,
     [CRMI_OP_TXN_WRITE] = CRM_ROLE_ADMIN,
+    [CRMI_OP_SEGMENT_READ] = ALL_ROLES,
+    [CRMI_OP_SEGMENT_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_MARKETER,
+    [CRMI_OP_TAG_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER |
+                          CRM_ROLE_MARKETER,
+    [CRMI_OP_TAG_ADMIN] = CRM_ROLE_ADMIN | CRM_ROLE_MARKETER,
+    [CRMI_OP_RISK_ASSESS] =
+        CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER,
+    [CRMI_OP_ANALYTICS_RUN] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_MARKETER,
+    [CRMI_OP_ALERT_READ] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER |
+                           CRM_ROLE_RELATIONSHIP_MANAGER | CRM_ROLE_AUDITOR,
+    [CRMI_OP_ALERT_ADMIN] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER,
+    [CRMI_OP_COMPLAINT_READ] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER |
+                               CRM_ROLE_RELATIONSHIP_MANAGER | CRM_ROLE_COMPLAINT_HANDLER |
+                               CRM_ROLE_AUDITOR,
+    [CRMI_OP_COMPLAINT_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER |
+                                CRM_ROLE_RELATIONSHIP_MANAGER | CRM_ROLE_COMPLAINT_HANDLER,
+    [CRMI_OP_COMPLAINT_ADMIN] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER,
+    [CRMI_OP_KB_READ] = ALL_ROLES,
+    [CRMI_OP_KB_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_COMPLAINT_HANDLER,
 };
 
 static const char *const op_names[CRMI_OP_COUNT] = {
@@ -51,6 +70,19 @@ static const char *const op_names[CRMI_OP_COUNT] = {
     [CRMI_OP_PRODUCT_READ] = "read products",
     [CRMI_OP_PRODUCT_ADMIN] = "manage products",
     [CRMI_OP_TXN_WRITE] = "record holdings and transactions",
+    [CRMI_OP_SEGMENT_READ] = "read segments",
+    [CRMI_OP_SEGMENT_WRITE] = "manage segments",
+    [CRMI_OP_TAG_WRITE] = "tag customers",
+    [CRMI_OP_TAG_ADMIN] = "manage the tag taxonomy",
+    [CRMI_OP_RISK_ASSESS] = "assess customers' risk tolerance",
+    [CRMI_OP_ANALYTICS_RUN] = "run customer analytics",
+    [CRMI_OP_ALERT_READ] = "read transaction alerts",
+    [CRMI_OP_ALERT_ADMIN] = "handle transaction alerts",
+    [CRMI_OP_COMPLAINT_READ] = "read complaints",
+    [CRMI_OP_COMPLAINT_WRITE] = "handle complaints",
+    [CRMI_OP_COMPLAINT_ADMIN] = "configure the complaint workflow",
+    [CRMI_OP_KB_READ] = "search the knowledge base",
+    [CRMI_OP_KB_WRITE] = "edit the knowledge base",
 };
 
 static const char *const role_names[] = {"admin",     "branch_manager",    "relationship_manager",

@@ -29,6 +29,19 @@ typedef enum crmi_op {
     CRMI_OP_PRODUCT_READ,
     CRMI_OP_PRODUCT_ADMIN,
     CRMI_OP_TXN_WRITE, /* holdings and transactions: the core-banking feed */
+    CRMI_OP_SEGMENT_READ,    /* segments and their members (members filtered by scope) */
+    CRMI_OP_SEGMENT_WRITE,   /* create, change, refresh, delete segments */
+    CRMI_OP_TAG_WRITE,       /* apply and remove tags on customers */
+    CRMI_OP_TAG_ADMIN,       /* the tag taxonomy and rule-driven tags */
+    CRMI_OP_RISK_ASSESS,     /* record a risk questionnaire for a customer */
+    CRMI_OP_ANALYTICS_RUN,   /* RFM, value tiers, clustering, cross-sell, propensity */
+    CRMI_OP_ALERT_READ,      /* transaction alerts (filtered by scope) */
+    CRMI_OP_ALERT_ADMIN,     /* acknowledge and close alerts, alert rules */
+    CRMI_OP_COMPLAINT_READ,  /* complaints (filtered by scope) */
+    CRMI_OP_COMPLAINT_WRITE, /* open complaints, notes, transitions */
+    CRMI_OP_COMPLAINT_ADMIN, /* workflow, deadlines, teams, assignment rules, SLA scans */
+    CRMI_OP_KB_READ,         /* knowledge-base search and answers */
+    CRMI_OP_KB_WRITE,        /* knowledge-base articles */
     CRMI_OP_COUNT
 } crmi_op;
 

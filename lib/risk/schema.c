@@ -1,0 +1,4 @@
+/* The risk module's tables (migration listed in lib/schema.c). */
+#include "core/db_int.h"
+
+const char crmi_schema_risk[] = "";

@@ -63,6 +63,14 @@ void crmi_buf_free(crmi_buf *b);
 
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool crmi_utf8_valid(const char *s, size_t n);
+
+/* ------------------------------------------------------------------ time */
+
+/* The UTC calendar date of epoch seconds. */
+void crmi_utc_date(int64_t epoch, int64_t *year, int *month, int *day);
+
+/* Reads the "YYYY-MM-DD" digits at the start of `text` (no range check). */
+bool crmi_date_digits(const char *text, int *year, int *month, int *day);
 /* Number of code points in a valid UTF-8 string. */
 size_t crmi_utf8_length(const char *s);
 /* Byte length of the first `chars` code points of a valid UTF-8 string. */

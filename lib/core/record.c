@@ -1,11 +1,14 @@
 /* Records: typed values by field name, the ABI-stable way every module passes
- * rows in and out. Few fields per record, so a linear array is fastest. */
+ * rows in and out. Few fields per record, so a linear array is fastest; each
+ * field keeps a hash of its name so a lookup compares strings only on a
+ * likely match (customer rows carry ~30 fields and are read by name). */
 #include "core/db_int.h"
 
 #include <string.h>
 
 typedef struct field {
     char *name;
+    uint32_t hash;
     crm_value_type type;
     char *text;
     int64_t number;
@@ -45,18 +48,33 @@ CRM_EXTERN(void) crm_record_free(crm_record *rec)
     crm_free(rec);
 }
 
-static field *find(const crm_record *rec, const char *name)
+/* FNV-1a */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+static field *find_hashed(const crm_record *rec, const char *name, uint32_t hash)
 {
     for (size_t i = 0; i < rec->count; i++)
-        if (strcmp(rec->fields[i].name, name) == 0)
+        if (rec->fields[i].hash == hash && strcmp(rec->fields[i].name, name) == 0)
             return &rec->fields[i];
     return NULL;
+}
+
+static field *find(const crm_record *rec, const char *name)
+{
+    return find_hashed(rec, name, name_hash(name));
 }
 
 /* The field named `name`, created empty if absent; NULL when out of memory. */
 static field *slot(crm_record *rec, const char *name)
 {
-    field *f = find(rec, name);
+    uint32_t hash = name_hash(name);
+    field *f = find_hashed(rec, name, hash);
     if (f) {
         field_clear(f);
         return f;
@@ -73,7 +91,7 @@ static field *slot(crm_record *rec, const char *name)
     if (!copy)
         return NULL;
     f = &rec->fields[rec->count++];
-    *f = (field){.name = copy};
+    *f = (field){.name = copy, .hash = hash};
     return f;
 }
 

@@ -49,15 +49,12 @@ int crmi_customer_find(crm_db *db, const char *customer_no, int64_t *out_id, int
 
 int crmi_age_years(const char *birth_date, int64_t now)
 {
-    int64_t born;
-    char today[32];
-    if (!birth_date || crm_time_parse(&born, birth_date) != CRM_OK ||
-        crm_time_format(today, sizeof today, now) != CRM_OK)
+    int by, bm, bd, tm, td;
+    int64_t ty;
+    if (!crmi_date_digits(birth_date, &by, &bm, &bd))
         return -1;
-    int by, bm, bd, ty, tm, td;
-    sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd);
-    sscanf(today, "%d-%d-%d", &ty, &tm, &td);
-    return ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+    crmi_utc_date(now, &ty, &tm, &td);
+    return (int)(ty - by) - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
 }
 
 /* Column order of CRMI_CUSTOMER_SELECT after the id. */

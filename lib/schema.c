@@ -151,6 +151,13 @@ static const char migration_0002[] =
     "CREATE INDEX crm_txn_customer_at ON crm_txn (customer_id, at);"
     "CREATE INDEX crm_txn_at ON crm_txn (at);";
 
+static const char migration_0007[] =
+    /* each name's last character alone, so 1-character name queries are an
+     * index range (crmi_customer_index_name writes it for new names) */
+    "INSERT OR IGNORE INTO crm_customer_name_gram (gram, customer_id)"
+    "  SELECT substr(lower(name), -1), id FROM crm_customer"
+    "  WHERE status <> 'purged' AND name <> '';";
+
 /* Later modules keep their schema beside their code. */
 extern const char crmi_schema_segment[]; /* lib/segment/schema.c */
 extern const char crmi_schema_risk[]; /* lib/risk/schema.c */
@@ -164,6 +171,7 @@ const crmi_migration crmi_migrations[] = {
     {"0004 risk profiles, value scores and analytics", crmi_schema_risk},
     {"0005 transaction alerts and transaction references", crmi_schema_alert},
     {"0006 complaints and the knowledge base", crmi_schema_complaint},
+    {"0007 name index: each name's last character", migration_0007},
 };
 const int crmi_migration_count = (int)(sizeof crmi_migrations / sizeof crmi_migrations[0]);
 

@@ -86,8 +86,20 @@ static int clear_grams(crm_db *db, int64_t customer_id)
     return crmi_exec_stmt(db, st, "clear name index");
 }
 
-/* Writes every 2-character piece of the (lower-cased) name; a 1-character
- * name writes itself. `replace` first removes the pieces of the old name. */
+static int put_gram(crm_db *db, int64_t customer_id, const char *gram, size_t len)
+{
+    sqlite3_stmt *st = crmi_stmt(db, SQL_GRAM_PUT);
+    if (!st)
+        return db->errcode;
+    sqlite3_bind_text(st, 1, gram, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, customer_id);
+    return crmi_exec_stmt(db, st, "index name");
+}
+
+/* Writes every 2-character piece of the (lower-cased) name and its last
+ * character alone: every character of a name then starts some piece, so a
+ * 1-character query is a prefix range of the index (lib/search/name.c).
+ * `replace` first removes the pieces of the old name. */
 int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name, bool replace)
 {
     int rc = replace ? clear_grams(db, customer_id) : CRM_OK;
@@ -96,16 +108,14 @@ int crmi_customer_index_name(crm_db *db, int64_t customer_id, const char *name, 
     for (size_t i = 0; i < n; i++)
         lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
     lower[n] = '\0';
-    size_t chars = crmi_utf8_length(lower), width = chars > 1 ? 2 : 1;
-    for (size_t i = 0; !rc && i + width <= chars; i++) {
+    size_t chars = crmi_utf8_length(lower);
+    for (size_t i = 0; !rc && i + 2 <= chars; i++) {
         size_t from = crmi_utf8_prefix_bytes(lower, i);
-        size_t to = crmi_utf8_prefix_bytes(lower, i + width);
-        sqlite3_stmt *st = crmi_stmt(db, SQL_GRAM_PUT);
-        if (!st)
-            return db->errcode;
-        sqlite3_bind_text(st, 1, lower + from, (int)(to - from), SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, customer_id);
-        rc = crmi_exec_stmt(db, st, "index name");
+        rc = put_gram(db, customer_id, lower + from, crmi_utf8_prefix_bytes(lower, i + 2) - from);
+    }
+    if (!rc && chars > 0) {
+        size_t last = crmi_utf8_prefix_bytes(lower, chars - 1);
+        rc = put_gram(db, customer_id, lower + last, strlen(lower) - last);
     }
     return rc;
 }

@@ -23,10 +23,9 @@ static const char SQL_NAME_BY_GRAM[] =
     " AND c.id IN (SELECT g.customer_id FROM crm_customer_name_gram g WHERE g.gram = :name_gram)"
     " AND instr(" CRMI_NAME_FOLDED ", :name_q) > 0";
 
-static const char SQL_NAME_SCAN[] =
+static const char SQL_NAME_BY_FIRST_CHAR[] =
     " AND c.id IN (SELECT g.customer_id FROM crm_customer_name_gram g"
-    " WHERE instr(g.gram, :name_q) > 0)"
-    " AND instr(" CRMI_NAME_FOLDED ", :name_q) > 0";
+    " WHERE g.gram >= :name_q AND g.gram < :name_q_end)";
 
 static bool is_space(char c)
 {
@@ -101,9 +100,16 @@ static bool has_ascii_letter(const char *s)
 int crmi_name_add(crm_db *db, crmi_query *q, const crmi_name_query *nq)
 {
     crmi_query_text(q, ":name_q", nq->text);
-    crmi_query_int(q, ":name_fold", has_ascii_letter(nq->text));
     if (nq->chars < 2) {
-        crmi_query_sql(q, SQL_NAME_SCAN);
+        /* Texts compare bytewise: everything starting with the character
+         * sorts before it with its last byte raised by one (the last byte of
+         * a UTF-8 character is at most 0xBF, so it never overflows). */
+        char end[sizeof nq->text];
+        size_t n = strlen(nq->text);
+        memcpy(end, nq->text, n + 1);
+        end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
+        crmi_query_sql(q, SQL_NAME_BY_FIRST_CHAR);
+        crmi_query_text(q, ":name_q_end", end);
         return CRM_OK;
     }
     size_t from = 0, to = 0;
@@ -115,6 +121,7 @@ int crmi_name_add(crm_db *db, crmi_query *q, const crmi_name_query *nq)
     gram[to - from] = '\0';
     crmi_query_sql(q, SQL_NAME_BY_GRAM);
     crmi_query_text(q, ":name_gram", gram);
+    crmi_query_int(q, ":name_fold", has_ascii_letter(nq->text));
     return CRM_OK;
 }
 

@@ -20,5 +20,6 @@
 #include "crm/alert.h"
 #include "crm/complaint.h"
 #include "crm/kb.h"
+#include "crm/report.h"
 
 #endif /* CRM_H */

@@ -50,6 +50,7 @@ static const unsigned int allowed_roles[CRMI_OP_COUNT] = {
     [CRMI_OP_COMPLAINT_ADMIN] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER,
     [CRMI_OP_KB_READ] = ALL_ROLES,
     [CRMI_OP_KB_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_COMPLAINT_HANDLER,
+    [CRMI_OP_REPORT_RUN] = ALL_ROLES,
 };
 
 static const char *const op_names[CRMI_OP_COUNT] = {
@@ -83,6 +84,7 @@ static const char *const op_names[CRMI_OP_COUNT] = {
     [CRMI_OP_COMPLAINT_ADMIN] = "configure the complaint workflow",
     [CRMI_OP_KB_READ] = "search the knowledge base",
     [CRMI_OP_KB_WRITE] = "edit the knowledge base",
+    [CRMI_OP_REPORT_RUN] = "run reports",
 };
 
 static const char *const role_names[] = {"admin",     "branch_manager",    "relationship_manager",

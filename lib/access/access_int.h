@@ -42,6 +42,7 @@ typedef enum crmi_op {
     CRMI_OP_COMPLAINT_ADMIN, /* workflow, deadlines, teams, assignment rules, SLA scans */
     CRMI_OP_KB_READ,         /* knowledge-base search and answers */
     CRMI_OP_KB_WRITE,        /* knowledge-base articles */
+    CRMI_OP_REPORT_RUN,      /* run reports (rows filtered by scope) */
     CRMI_OP_COUNT
 } crmi_op;
 

@@ -362,7 +362,13 @@ START_TEST(where_rule)
     /* YAML too; JsonLogic compares null as 0, so unknown ages are "< 27" */
     ck_search(db, "where=\"<\": [{var: age}, 27]", "C006 C007 C008");
     ck_search(db, "where={\"==\": [{\"var\": \"age\"}", "error -2");
-    ck_search(db, "where={\">\": [{\"var\": \"txn_count_90d\"}, 3]}", "error -11");
+    /* the activity variables are bound too: nobody here has transactions */
+    ck_search(db, "where={\">\": [{\"var\": \"txn_count_90d\"}, 3]}", "");
+    ck_search(db, "where={\"==\": [{\"var\": \"txn_amount_90d\"}, 0]};limit=#1", "C001");
+    ck_search(db, "where={\"var\": \"days_since_last_txn\"}", "");
+    ck_search(db, "where={\"in\": [\"vip\", {\"var\": \"tags\"}]}", "");
+    ck_search(db, "where={\"in\": [\"loan\", {\"var\": \"product_types\"}]}", "");
+    ck_search(db, "where={\"substr\": [{\"var\": \"city\"}, 1]}", "error -11");
     ck_message_names(db, "where");
     crm_db_close(db);
 }

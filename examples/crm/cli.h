@@ -197,6 +197,11 @@ int cmd_mask(cli_ctx *ctx, int argc, char **argv);
 int cmd_rule(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_product(cli_ctx *ctx, int argc, char **argv);
+int cmd_segment(cli_ctx *ctx, int argc, char **argv);
+int cmd_tag(cli_ctx *ctx, int argc, char **argv);
+/* Reads a whole file ("-": standard input) into a new buffer (free with
+ * free()); returns an exit status, `what` naming the input in errors. */
+int cli_read_text(char **out, size_t *out_len, const char *path, const char *what);
 int cmd_txn(cli_ctx *ctx, int argc, char **argv);
 int cmd_holding(cli_ctx *ctx, int argc, char **argv);
 /* 'crm customer view' (cmd_view.c), a row of cmd_customer's table. */

@@ -17,7 +17,7 @@
 /* Reads all of `path` ("-": standard input) into a new buffer, at most one
  * byte past CRM_RULE_MAX_TEXT (the library refuses longer text with its own
  * message). Returns an exit status; `what` names the input in errors. */
-static int read_text(char **out, size_t *out_len, const char *path, const char *what)
+int cli_read_text(char **out, size_t *out_len, const char *path, const char *what)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
@@ -60,7 +60,7 @@ static int load_rule(cli_ctx *ctx, crm_rule **out, const char *path)
 {
     char *text;
     size_t len;
-    int status = read_text(&text, &len, path, "rule");
+    int status = cli_read_text(&text, &len, path, "rule");
     if (status != CLI_EXIT_OK)
         return status;
     int rc = crm_rule_parse(out, text, len);
@@ -183,7 +183,7 @@ static int load_data(cli_ctx *ctx, crm_rule_data **out, const char *arg)
     char *text = NULL;
     size_t len = strlen(arg);
     if (arg[0] == '@') {
-        int status = read_text(&text, &len, arg + 1, "data");
+        int status = cli_read_text(&text, &len, arg + 1, "data");
         if (status != CLI_EXIT_OK)
             return status;
     }

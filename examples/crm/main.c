@@ -23,6 +23,8 @@ static const cli_command commands[] = {
      cmd_customer},
     {"product", "the product catalogue: add, get, list", cmd_product},
     {"holding", "customers' balances per product: set, list", cmd_holding},
+    {"segment", "customer segments: create, preview, refresh, members, diff, list, delete", cmd_segment},
+    {"tag", "the tag taxonomy and customers' tags", cmd_tag},
     {"txn", "customers' transactions: add, list", cmd_txn},
     {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},

@@ -169,6 +169,51 @@ CRM_EXTERN(int) crm_db_open(crm_db **out, const char *path, const crm_db_options
     return CRM_OK;
 }
 
+struct crmi_slot {
+    const void *key;
+    void *data;
+    void (*free_fn)(void *data);
+    struct crmi_slot *next;
+};
+
+void *crmi_db_slot(const crm_db *db, const void *key)
+{
+    for (const struct crmi_slot *s = db->slots; s; s = s->next)
+        if (s->key == key)
+            return s->data;
+    return NULL;
+}
+
+int crmi_db_slot_set(crm_db *db, const void *key, void *data, void (*free_fn)(void *data))
+{
+    struct crmi_slot *s = db->slots;
+    while (s && s->key != key)
+        s = s->next;
+    if (!s) {
+        if (!(s = crmi_calloc(1, sizeof *s)))
+            return crmi_error(db, CRM_E_NOMEM, "out of memory");
+        s->key = key;
+        s->next = db->slots;
+        db->slots = s;
+    } else if (s->free_fn && s->data != data) {
+        s->free_fn(s->data);
+    }
+    s->data = data;
+    s->free_fn = free_fn;
+    return CRM_OK;
+}
+
+static void slots_free(crm_db *db)
+{
+    while (db->slots) {
+        struct crmi_slot *s = db->slots;
+        db->slots = s->next;
+        if (s->free_fn)
+            s->free_fn(s->data);
+        crm_free(s);
+    }
+}
+
 CRM_EXTERN(void) crm_db_close(crm_db *db)
 {
     if (!db)
@@ -178,6 +223,7 @@ CRM_EXTERN(void) crm_db_close(crm_db *db)
     sqlite3_close_v2(db->sql); /* rolls back an open transaction */
     crmi_keyring_free(db->keys);
     crmi_actor_free(db->actor);
+    slots_free(db);
     crm_free(db);
 }
 

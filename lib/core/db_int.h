@@ -37,7 +37,17 @@ struct crm_db {
 
     struct crmi_keyring *keys;
     struct crmi_actor *actor;
+    struct crmi_slot *slots; /* modules' per-handle state (crmi_db_slot) */
 };
+
+/* ------------------------------------------------------------ module state */
+
+/* Per-handle state a module keeps (host callbacks, caches), found by the
+ * address of a static key of that module and freed with `free_fn` when the
+ * handle closes. Core knows nothing of what the state is. */
+void *crmi_db_slot(const crm_db *db, const void *key);
+/* Attaches (or replaces, freeing the old) the state under `key`. */
+int crmi_db_slot_set(crm_db *db, const void *key, void *data, void (*free_fn)(void *data));
 
 /* ------------------------------------------------------------ statements */
 

@@ -1,6 +1,7 @@
 /* The deletion lifecycle (request, four-eyes approval, restriction, purge
  * when retention ends) and relationship-manager assignment. */
 #include "customer/customer_int.h"
+#include "segment/segment_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -101,6 +102,8 @@ static int approve(crm_db *db, int64_t id, const char *customer_no, const char *
     sqlite3_bind_int64(st, 1, crm_db_now(db));
     sqlite3_bind_int64(st, 2, id);
     int rc = crmi_exec_stmt(db, st, "approve deletion");
+    if (!rc)
+        rc = crmi_segment_customer_changed(db, id);
     return rc ? rc : audit_event(db, "customer.delete_approve", "customer", customer_no, reason,
                                  "{\"status\":\"restricted\"}");
 }
@@ -145,6 +148,8 @@ static int shred(crm_db *db, int64_t id, const char *customer_no)
             sqlite3_bind_int64(st, 2, crm_db_now(db));
         rc = crmi_exec_stmt(db, st, "purge customer");
     }
+    if (!rc)
+        rc = crmi_segment_customer_changed(db, id);
     return rc ? rc : audit_event(db, "customer.purge", "customer", customer_no, NULL,
                                  "{\"status\":\"purged\"}");
 }

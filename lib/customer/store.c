@@ -2,6 +2,7 @@
  * (which is itself sealed under the data key), blind indexes and masked
  * copies beside them, name pieces for fuzzy search, and the audit entry. */
 #include "customer/customer_int.h"
+#include "segment/segment_int.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -479,6 +480,8 @@ static int insert_customer(crm_db *db, crmi_customer *c)
         rc = crmi_customer_index_name(db, id, c->name, false);
     if (!rc)
         rc = crmi_customer_store_ext(db, id, c->ext);
+    if (!rc)
+        rc = crmi_segment_customer_changed(db, id);
     return rc ? rc : audit_create(db, c);
 }
 

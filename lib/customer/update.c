@@ -1,6 +1,7 @@
 /* Changing customers (optimistic concurrency, masked before/after in the
  * audit log) and revealing personal fields in clear (audited with why). */
 #include "customer/customer_int.h"
+#include "segment/segment_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -323,6 +324,8 @@ int crmi_customer_change(crm_db *db, int64_t id, const char *customer_no, crmi_c
         rc = crmi_customer_index_name(db, id, changes->name, true);
     if (!rc)
         rc = crmi_customer_store_ext(db, id, changes->ext);
+    if (!rc)
+        rc = crmi_segment_customer_changed(db, id);
     if (!rc)
         rc = audit_change(db, customer_no, changes, current);
     crm_record_free(current);

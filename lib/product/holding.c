@@ -2,6 +2,7 @@
  * reports it. Every change is audited against the customer. */
 #include "customer/customer_int.h"
 #include "product/product_int.h"
+#include "segment/segment_int.h"
 
 static const char SQL_BALANCE[] =
     "SELECT balance FROM crm_holding WHERE customer_id = ?1 AND product_id = ?2";
@@ -82,6 +83,8 @@ static int set_holding(crm_db *db, const char *customer_no, const char *product_
     if (rc || before == balance)
         return rc;
     rc = write_balance(db, customer_id, product_id, balance);
+    if (!rc)
+        rc = crmi_segment_customer_changed(db, customer_id);
     return rc ? rc : audit_holding(db, customer_no, product_code, before, balance);
 }
 

@@ -3,6 +3,7 @@
  * product and stores the row, so a bulk load costs one statement per row. */
 #include "customer/customer_int.h"
 #include "product/product_int.h"
+#include "segment/segment_int.h"
 
 #define TXN_FUTURE_SLACK 86400 /* a feed's clock may run ahead of ours by a day */
 
@@ -82,6 +83,8 @@ static int insert_txn(crm_db *db, const txn_input *t)
     int rc = crmi_exec_stmt(db, st, "insert transaction");
     if (!rc && sqlite3_changes(db->sql) == 0)
         rc = missing_reference(db, t);
+    if (!rc)
+        rc = crmi_segment_txn_added(db, sqlite3_last_insert_rowid(db->sql));
     return rc;
 }
 

@@ -146,6 +146,25 @@ int crmi_search_where_add(crm_db *db, crmi_query *q, const char *rule_text);
 int crmi_search_where_bind(sqlite3_stmt *st, const struct crm_rule_sql *where);
 void crmi_search_where_free(struct crm_rule_sql *where);
 
+/* The customer vocabulary bound to SQL over the aliases c, b, m of
+ * CRMI_CUSTOMER_SELECT (lib/search/where.c): the one binding that search,
+ * segments and tags use. Its expressions read the clock parameters
+ * :search_now and :search_ymd; bind them with crmi_customer_clock_bind. */
+struct crm_rule_schema;
+struct crm_rule_data;
+int crmi_customer_schema_new(crm_db *db, struct crm_rule_schema **out);
+/* Binds the clock parameters a statement has (from crm_db_now). */
+void crmi_customer_clock_bind(const crm_db *db, sqlite3_stmt *st);
+
+/* Resolver (crm_rule_resolve_fn) answering each customer variable for one
+ * customer with the same SQL, so the interpreter and the compiled rule see
+ * the same values. Payload: a crmi_customer_data. */
+typedef struct crmi_customer_data {
+    crm_db *db;
+    int64_t customer_id;
+} crmi_customer_data;
+int crmi_customer_resolve(struct crm_rule_data *data, const char *name, void *payload);
+
 /* ------------------------------------------------------------ filters */
 
 /* What the filter asks besides conditions: the sort, the cursor, the

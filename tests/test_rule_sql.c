@@ -618,6 +618,13 @@ START_TEST(schema_follows_vocabulary)
     ck_assert_ptr_nonnull(strstr(crm_rule_sql_text(sql), "c.age"));
     ck_assert_ptr_nonnull(strstr(crm_rule_sql_text(sql), "json_each((c.tags_json))"));
     crm_rule_sql_free(sql);
+    /* conditions are written cheapest first, whatever the rule's order */
+    sql = compile("{\"and\": [{\"in\": [\"vip\", {\"var\": \"tags\"}]},"
+                  " {\">=\": [{\"var\": \"age\"}, 30]}]}",
+                  s);
+    const char *text = crm_rule_sql_text(sql);
+    ck_assert(strstr(text, "c.age") < strstr(text, "json_each"));
+    crm_rule_sql_free(sql);
     crm_rule_schema_free(s);
     crm_rule_schema_free(NULL);
     crm_rule_sql_free(NULL);

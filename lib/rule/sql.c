@@ -1274,33 +1274,58 @@ static int cv(comp *C, const crmi_node *n, sx *out)
     }
 }
 
+/* A rough cost of evaluating a condition per row: a subquery costs most,
+ * then each function call or nested expression; a bare column test least. */
+static size_t sql_cost(const char *sql)
+{
+    size_t cost = 1;
+    for (const char *p = sql; *p; p++)
+        cost += *p == '(' ? 10 : 0;
+    for (const char *p = sql; (p = strstr(p, "SELECT")); p += 6)
+        cost += 1000;
+    return cost;
+}
+
+/* Operands of AND/OR are written cheapest first: SQLite tests a row's
+ * conditions in the order written and stops at the first that decides, so
+ * "city = ? AND assets >= ? AND age ..." computes the age only for the
+ * few rows the cheap tests let through. Both are commutative in SQL. */
 static int bool_and_or(comp *C, const crmi_node *n, sx *out)
 {
     bool is_or = n->op == CRMI_ROP_OR;
-    crmi_buf b = {0};
+    const char **sql = crmi_calloc(n->nargs ? n->nargs : 1, sizeof *sql);
+    if (!sql)
+        return nomem();
     uint32_t terms = 0;
     for (uint32_t i = 0; i < n->nargs; i++) {
         sx t;
         int rc = cb(C, n->args[i], &t);
-        if (rc) {
-            crmi_buf_free(&b);
-            return rc;
+        if (rc || (t.k == K_CONST && crmi_truthy(&t.c) == is_or)) { /* error, or decides all */
+            crm_free(sql);
+            return rc ? rc : done(out, t);
         }
-        if (t.k == K_CONST && crmi_truthy(&t.c) == is_or) { /* decides the whole */
-            crmi_buf_free(&b);
-            return done(out, t);
-        }
-        if (t.k == K_CONST)
-            continue;
-        crmi_buf_printf(&b, "%s%s", terms++ ? (is_or ? " OR " : " AND ") : "", t.sql);
+        if (t.k != K_CONST)
+            sql[terms++] = t.sql;
     }
     if (terms == 0) { /* every operand constant and not deciding: the last decides */
-        crmi_buf_free(&b);
+        crm_free(sql);
         return done(out, bool_const(is_or ? false : n->nargs > 0));
     }
-    const char *sql;
-    int rc = take_sql(C, &b, "(%s)", &sql);
-    return rc ? rc : done(out, expr_of(C, K_BOOL, N_FALSE, sql));
+    for (uint32_t i = 1; i < terms; i++) { /* stable insertion sort by cost */
+        const char *t = sql[i];
+        size_t cost = sql_cost(t);
+        uint32_t j = i;
+        for (; j > 0 && sql_cost(sql[j - 1]) > cost; j--)
+            sql[j] = sql[j - 1];
+        sql[j] = t;
+    }
+    crmi_buf b = {0};
+    for (uint32_t i = 0; i < terms; i++)
+        crmi_buf_printf(&b, "%s%s", i ? (is_or ? " OR " : " AND ") : "", sql[i]);
+    crm_free(sql);
+    const char *text;
+    int rc = take_sql(C, &b, "(%s)", &text);
+    return rc ? rc : done(out, expr_of(C, K_BOOL, N_FALSE, text));
 }
 
 static int bool_if(comp *C, const crmi_node *n, sx *out)

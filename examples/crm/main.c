@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     {"product", "the product catalogue: add, get, list", cmd_product},
     {"holding", "customers' balances per product: set, list", cmd_holding},
     {"txn", "customers' transactions: add, list", cmd_txn},
+    {"alert", "real-time transaction alerts: list, show, ack, close, rules", cmd_alert},
     {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},
     {"mask", "mask a value for display as libcrm does", cmd_mask},

@@ -174,6 +174,7 @@ CRM_EXTERN(void) crm_db_close(crm_db *db)
     if (!db)
         return;
     crmi_iter_detach_all(db);
+    crmi_db_ext_free_all(db);
     crmi_stmt_cache_clear(db);
     sqlite3_close_v2(db->sql); /* rolls back an open transaction */
     crmi_keyring_free(db->keys);
@@ -233,4 +234,51 @@ CRM_EXTERN(int) crm_db_rollback(crm_db *db)
 CRM_EXTERN(int) crm_db_txn_depth(const crm_db *db)
 {
     return db ? db->host_depth : 0;
+}
+
+/* ---------------------------------------------------------- module state */
+
+struct crmi_db_ext {
+    const void *key;
+    void *data;
+    void (*free_fn)(void *);
+    struct crmi_db_ext *next;
+};
+
+void *crmi_db_ext_get(const crm_db *db, const void *key)
+{
+    for (const struct crmi_db_ext *e = db->exts; e; e = e->next)
+        if (e->key == key)
+            return e->data;
+    return NULL;
+}
+
+int crmi_db_ext_set(crm_db *db, const void *key, void *data, void (*free_fn)(void *))
+{
+    for (struct crmi_db_ext *e = db->exts; e; e = e->next) {
+        if (e->key != key)
+            continue;
+        if (e->free_fn && e->data != data)
+            e->free_fn(e->data);
+        e->data = data;
+        e->free_fn = free_fn;
+        return CRM_OK;
+    }
+    struct crmi_db_ext *e = crmi_malloc(sizeof *e);
+    if (!e)
+        return crmi_error(db, CRM_E_NOMEM, "out of memory");
+    *e = (struct crmi_db_ext){key, data, free_fn, db->exts};
+    db->exts = e;
+    return CRM_OK;
+}
+
+void crmi_db_ext_free_all(crm_db *db)
+{
+    while (db->exts) {
+        struct crmi_db_ext *e = db->exts;
+        db->exts = e->next;
+        if (e->free_fn)
+            e->free_fn(e->data);
+        crm_free(e);
+    }
 }

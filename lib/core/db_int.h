@@ -37,7 +37,20 @@ struct crm_db {
 
     struct crmi_keyring *keys;
     struct crmi_actor *actor;
+    struct crmi_db_ext *exts; /* per-handle state of modules (crmi_db_ext_get) */
 };
+
+/* ------------------------------------------------------ module state */
+
+/* State a module keeps per handle (callbacks, parsed configuration), found
+ * by a key the module owns (the address of a static object), so core needs
+ * to know no module. crm_db_close frees each with its `free_fn`. */
+void *crmi_db_ext_get(const crm_db *db, const void *key);
+/* Attaches `data` under `key` (replacing and freeing an earlier one).
+ * CRM_E_NOMEM leaves nothing attached; `data` is then the caller's. */
+int crmi_db_ext_set(crm_db *db, const void *key, void *data, void (*free_fn)(void *));
+/* Frees every attached state (crm_db_close). */
+void crmi_db_ext_free_all(crm_db *db);
 
 /* ------------------------------------------------------------ statements */
 

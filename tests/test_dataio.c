@@ -642,6 +642,79 @@ START_TEST(txn_import)
 }
 END_TEST
 
+static int64_t txn_total(crm_db *db, const char *no, int64_t *count)
+{
+    crm_iter *it;
+    const crm_record *t;
+    int64_t amount, sum = 0;
+    *count = 0;
+    ck_assert_ok(crm_txn_list(&it, db, no, NULL));
+    while (crm_iter_next(&t, it) == CRM_OK) {
+        ck_assert_ok(crm_record_get_int(&amount, t, "amount"));
+        sum += amount;
+        ++*count;
+    }
+    crm_iter_free(it);
+    return sum;
+}
+
+/* The core-banking reference makes a feed idempotent: importing it again
+ * does not double it, whatever on_duplicate says. */
+START_TEST(txn_feed_imported_twice_is_not_doubled)
+{
+    crm_db *db = bank();
+    char csv[2048];
+    snprintf(csv, sizeof csv, HEADER "C1,张三,%s,13800000001,,100,C3,BJ\n",
+             id_of("11010119800101001"));
+    crm_import_options o = options(CRM_IMPORT_STRICT, NULL);
+    crm_import_stats st;
+    ck_assert_ok(import_csv(db, csv, &o, &st));
+    const char *feed = write_text("feed.csv", "ref,customer_no,type,amount,channel,time\n"
+                                              "CB-0001,C1,deposit,100,branch,2026-11-01\n"
+                                              "CB-0002,C1,withdrawal,30,atm,2026-11-02\n"
+                                              ",C1,deposit,1,branch,2026-11-02\n");
+    int64_t n;
+    ck_assert_ok(crm_txn_import(NULL, db, feed, NULL));
+    ck_assert_int_eq(txn_total(db, "C1", &n), 13100);
+    ck_assert_int_eq(n, 3);
+    /* error (the default): strict refuses the file, naming the row */
+    ck_assert_int_eq(crm_txn_import(NULL, db, feed, NULL), CRM_E_CONFLICT);
+    assert_has(crm_db_errmsg(db), "line 2, column ref: transaction CB-0001 is already recorded");
+    /* skip: the stored rows stay; only the row without a ref is new */
+    o = options(CRM_IMPORT_SKIP, NULL);
+    o.on_duplicate = CRM_DUPLICATE_SKIP;
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_txn_import(&st, db, feed, &o));
+    ck_assert_int_eq(st.skipped, 2);
+    ck_assert_int_eq(st.inserted, 1);
+    ck_assert_int_eq(txn_total(db, "C1", &n), 13200);
+    ck_assert_int_eq(n, 4);
+    /* update: a corrected feed writes over the stored rows */
+    const char *fixed = write_text("fixed.csv", "ref,customer_no,type,amount,channel,time\n"
+                                                "CB-0002,C1,withdrawal,35,atm,2026-11-02\n"
+                                                "CB-0002,C1,withdrawal,36,atm,2026-11-02\n");
+    o = options(CRM_IMPORT_SKIP, file_path("dup-errors.csv"));
+    o.on_duplicate = CRM_DUPLICATE_UPDATE;
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_txn_import(&st, db, fixed, &o));
+    ck_assert_msg(st.updated == 2, "updated %lld refused %lld: %s", (long long)st.updated,
+                  (long long)st.refused, read_file(file_path("dup-errors.csv")));
+    ck_assert_int_eq(st.inserted, 0);
+    ck_assert_int_eq(txn_total(db, "C1", &n), 13800);
+    ck_assert_int_eq(n, 4);
+    /* a duplicate within one new file, under error: the second row refused */
+    const char *twice = write_text("twice.csv", "ref,customer_no,type,amount,channel,time\n"
+                                                "CB-0009,C1,deposit,5,branch,2026-11-03\n"
+                                                "CB-0009,C1,deposit,5,branch,2026-11-03\n");
+    o.on_duplicate = CRM_DUPLICATE_ERROR;
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_txn_import(&st, db, twice, &o));
+    ck_assert_int_eq(st.inserted, 1);
+    ck_assert_int_eq(st.refused, 1);
+    crm_db_close(db);
+}
+END_TEST
+
 /* ----------------------------------------------------------------- export */
 
 static void seed(crm_db *db)
@@ -947,6 +1020,7 @@ int main(void)
     tcase_add_test(tc, progress_reports_and_stops);
     tcase_add_test(tc, jsonl_import);
     tcase_add_test(tc, txn_import);
+    tcase_add_test(tc, txn_feed_imported_twice_is_not_doubled);
     tcase_add_test(tc, export_masked_by_default_clear_audited);
     tcase_add_test(tc, export_filters_scope_and_gbk);
     tcase_add_test(tc, quality_finds_planted_problems);

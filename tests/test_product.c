@@ -562,6 +562,40 @@ START_TEST(bulk_txns_in_one_commit)
 }
 END_TEST
 
+/* The core-banking reference is unique: a row replayed is refused, and the
+ * refusal inside a host transaction leaves the rows before it. */
+START_TEST(txn_ref_is_unique)
+{
+    crm_db *db = stocked(":memory:");
+    crm_record *t = txn("C001", "deposit", 100, "2026-11-01T08:00:00Z");
+    ck_assert_ok(crm_record_set_text(t, "ref", "CB-20261101-000001"));
+    ck_assert_ok(crm_txn_add(db, t));
+    ck_assert_ok(crm_db_begin(db));
+    crm_record *other = txn("C002", "deposit", 5, NULL);
+    ck_assert_ok(crm_txn_add(db, other));
+    ck_assert_int_eq(crm_txn_add(db, t), CRM_E_CONFLICT);
+    ck_assert_str_eq(crm_db_errmsg(db),
+                     "field ref: transaction CB-20261101-000001 is already recorded");
+    ck_assert_ok(crm_db_commit(db));
+    ck_assert_ok(crm_record_set_text(t, "ref", "has space"));
+    ck_assert_int_eq(crm_txn_add(db, t), CRM_E_INVALID_DATA);
+    crm_iter *it;
+    const crm_record *r;
+    ck_assert_ok(crm_txn_list(&it, db, "C001", NULL));
+    ck_assert_ok(crm_iter_next(&r, it));
+    ck_assert_str_eq(text(r, "ref"), "CB-20261101-000001");
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+    ck_assert_ok(crm_txn_list(&it, db, "C002", NULL));
+    ck_assert_ok(crm_iter_next(&r, it));
+    ck_assert_int_eq(crm_record_type(r, "ref"), CRM_TYPE_NULL);
+    crm_iter_free(it);
+    crm_record_free(other);
+    crm_record_free(t);
+    crm_db_close(db);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ access */
 
 START_TEST(rm_cannot_reach_another_rms_customer)
@@ -716,6 +750,7 @@ static Suite *product_suite(void)
     tcase_add_test(tc, txn_list_newest_first_with_filters);
     tcase_add_test(tc, refused_txn_in_host_transaction_keeps_earlier_rows);
     tcase_add_test(tc, bulk_txns_in_one_commit);
+    tcase_add_test(tc, txn_ref_is_unique);
     tcase_add_test(tc, rm_cannot_reach_another_rms_customer);
     tcase_add_test(tc, view_has_every_section);
     tcase_add_test(tc, view_of_a_customer_without_activity);

@@ -214,15 +214,19 @@ int cmd_txn_import(cli_ctx *ctx, int argc, char **argv)
     import_args a = {0};
     const cli_opt opts[] = {
         IMPORT_OPTIONS(a),
+        {"on-duplicate", "update|skip|error",
+         "a row whose ref is recorded already (default error)", &a.on_duplicate, false},
         {NULL, NULL, NULL, NULL, false},
     };
     const cli_spec spec = {
         .command = "txn import",
         .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
-                    "[--errors OUT]",
+                    "[--on-duplicate update|skip|error] [--errors OUT]",
         .about = "Imports transactions (columns customer_no, product_code, type, amount in yuan,\n"
-                 "channel, time) from CSV or JSON Lines, each row as 'crm txn add'. Exit status\n"
-                 "0 when every row went in, 3 when any row was refused. Admin only.",
+                 "channel, time, ref) from CSV or JSON Lines, each row as 'crm txn add', alert\n"
+                 "rules included. ref is the core-banking id: a feed imported twice is not\n"
+                 "doubled. Exit status 0 when every row went in, 3 when any row was refused.\n"
+                 "Admin only.",
         .opts = opts,
         .min_args = 1,
         .max_args = 1,

@@ -26,6 +26,7 @@ static const cli_command commands[] = {
     {"segment", "customer segments: create, preview, refresh, members, diff, list, delete", cmd_segment},
     {"tag", "the tag taxonomy and customers' tags", cmd_tag},
     {"txn", "customers' transactions: add, list", cmd_txn},
+    {"alert", "real-time transaction alerts: list, show, ack, close, rules", cmd_alert},
     {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},
     {"mask", "mask a value for display as libcrm does", cmd_mask},

@@ -44,7 +44,8 @@
  * Every row then goes through the same validation as crm_customer_create.
  *
  * Transaction columns: customer_no, product_code, type, amount (yuan),
- * channel, time (ISO-8601 or a date): the fields of crm_txn_add.
+ * channel, time (ISO-8601 or a date), ref (the core-banking id): the fields
+ * of crm_txn_add.
  *
  * Error file
  * ----------
@@ -110,7 +111,7 @@ typedef struct crm_import_options {
     crm_data_format format;        /**< default CSV */
     crm_text_encoding encoding;    /**< default UTF-8 */
     crm_import_mode mode;          /**< default strict */
-    crm_on_duplicate on_duplicate; /**< default error; customers only */
+    crm_on_duplicate on_duplicate; /**< default error; customers, and transactions by ref */
     const char *errors_path;       /**< error file to write, or NULL */
     crm_progress_fn progress;      /**< or NULL */
     void *progress_payload;
@@ -184,11 +185,15 @@ CRM_EXTERN(int) crm_customer_import(crm_import_stats *stats, crm_db *db, const c
 
 /**
  * Imports transactions (columns customer_no, product_code, type, amount in
- * yuan, channel, time) from `path`, each row through crm_txn_add: same
- * validation, same access (admin only). Modes, error file, progress and
- * returns as crm_customer_import; `on_duplicate` does not apply (a
- * transaction has no natural key). Transactions are not audited one by one
- * (see crm_txn_add); the import adds one "txn.import" audit entry.
+ * yuan, channel, time, ref) from `path`, each row through crm_txn_add: same
+ * validation, same access (admin only), same alert rules. Modes, error file,
+ * progress and returns as crm_customer_import. `on_duplicate` applies to a
+ * row whose ref is already recorded (by an earlier import or an earlier row
+ * of the file): refused (CRM_E_CONFLICT, naming column ref), skipped, or the
+ * stored transaction updated with the row's values (an update raises no
+ * alerts); rows without a ref are always new. So importing the same feed
+ * twice does not double it. Transactions are not audited one by one (see
+ * crm_txn_add); the import adds one "txn.import" audit entry.
  */
 CRM_EXTERN(int) crm_txn_import(crm_import_stats *stats, crm_db *db, const char *path,
                                const crm_import_options *opts);

@@ -100,7 +100,16 @@ CRM_EXTERN(int) crm_holding_list(crm_iter **out, crm_db *db, const char *custome
  *  - "channel" (text, required): branch, mobile, online, atm, phone
  *  - "time" (ISO-8601 text or date, optional): when it happened, UTC; at
  *    most one day ahead of the handle's clock; default now
+ *  - "ref" (text, optional): the core-banking system's transaction id, 1..64
+ *    printable ASCII characters without spaces; unique: a ref already
+ *    recorded is CRM_E_CONFLICT ("field ref: transaction X is already
+ *    recorded"), so a feed replayed row by row is not doubled
  * Holdings are not changed: crm_holding_set carries the balances.
+ *
+ * Alerts: the active alert rules (include/crm/alert.h) run over the row in
+ * the same call and savepoint; the alerts it raises are stored with it, and
+ * a failure of the alert check (or the host's alert callback refusing)
+ * fails the call with nothing stored.
  *
  * Bulk loading: a host wraps many calls in crm_db_begin ... crm_db_commit so
  * they share one commit (tens of thousands of rows per second instead of one
@@ -117,7 +126,8 @@ CRM_EXTERN(int) crm_holding_list(crm_iter **out, crm_db *db, const char *custome
  *
  * Admin only (the core-banking feed).
  * @return CRM_OK, CRM_E_INVALID_DATA (the message names the field),
- *         CRM_E_NOT_FOUND (customer or product, named), CRM_E_PERMISSION.
+ *         CRM_E_NOT_FOUND (customer or product, named), CRM_E_CONFLICT (ref
+ *         recorded already), CRM_E_PERMISSION; an alert callback's code.
  *
  * Example:
  *     crm_db_begin(db);
@@ -134,7 +144,7 @@ CRM_EXTERN(int) crm_txn_add(crm_db *db, const crm_record *txn);
 /**
  * Lists a customer's transactions, newest first. Records: id (int),
  * customer_no, product_code and product_name (absent when none), type,
- * amount (money), channel, time (ISO-8601). `filter` may be NULL or hold
+ * amount (money), channel, time (ISO-8601), ref (absent when none). `filter` may be NULL or hold
  * any of: "since" (inclusive), "until" (exclusive) as ISO-8601 text or
  * dates, "type" (text), "limit" (int >= 0). Same access as crm_customer_get.
  * @return CRM_OK, CRM_E_NOT_FOUND (no such customer, or not visible),

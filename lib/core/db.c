@@ -219,11 +219,11 @@ CRM_EXTERN(void) crm_db_close(crm_db *db)
     if (!db)
         return;
     crmi_iter_detach_all(db);
+    slots_free(db); /* module state may hold statements: before the close */
     crmi_stmt_cache_clear(db);
     sqlite3_close_v2(db->sql); /* rolls back an open transaction */
     crmi_keyring_free(db->keys);
     crmi_actor_free(db->actor);
-    slots_free(db);
     crm_free(db);
 }
 

@@ -37,6 +37,7 @@ static const crmi_column customer_cols[] = {
 static const crmi_column txn_cols[] = {
     {"customer_no", CRMI_COL_TEXT}, {"product_code", CRMI_COL_TEXT}, {"type", CRMI_COL_TEXT},
     {"amount", CRMI_COL_MONEY},     {"channel", CRMI_COL_TEXT},      {"time", CRMI_COL_TIME},
+    {"ref", CRMI_COL_TEXT},
 };
 
 const crmi_columns crmi_customer_columns = {customer_cols,

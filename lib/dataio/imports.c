@@ -1,8 +1,9 @@
 /* What importing customers and transactions adds to the engine: customers
  * go through the customer module's validation and store (encrypted,
- * blind-indexed, audited), transactions through crm_txn_add. */
+ * blind-indexed, audited), transactions through crm_txn_add's store (and
+ * its alert check). */
 #include "customer/customer_int.h"
-#include "crm/product.h"
+#include "product/product_int.h"
 #include "dataio/dataio_int.h"
 
 #include <stdio.h>
@@ -111,10 +112,17 @@ crm_customer_import(crm_import_stats *stats, crm_db *db, const char *path,
     return crmi_import_run(stats, db, path, opts, &customer_kind);
 }
 
+/* A ref already stored (by an earlier import or an earlier row of this
+ * file) is refused, skipped or written over per on_duplicate, so importing
+ * the same feed twice does not double it. */
 static int store_txn(crmi_import *x, const crm_record *rec, crmi_import_outcome *outcome)
 {
-    *outcome = CRMI_IMPORT_INSERTED;
-    return crm_txn_add(x->db, rec);
+    crmi_store_outcome stored = CRMI_INSERTED;
+    int rc = crmi_txn_store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
+    *outcome = stored == CRMI_UPDATED   ? CRMI_IMPORT_UPDATED
+               : stored == CRMI_SKIPPED ? CRMI_IMPORT_SKIPPED
+                                        : CRMI_IMPORT_INSERTED;
+    return rc;
 }
 
 static const crmi_import_kind txn_kind = {

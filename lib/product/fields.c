@@ -162,6 +162,29 @@ int crmi_filter_enum(crm_db *db, const crm_record *filter, const char *field, co
     return CRM_OK;
 }
 
+int crmi_filter_text(crm_db *db, const crm_record *filter, const char *field, const char *what,
+                     const char **out)
+{
+    *out = NULL;
+    if (!filter || crm_record_type(filter, field) == CRM_TYPE_NULL)
+        return CRM_OK;
+    if (crm_record_type(filter, field) != CRM_TYPE_TEXT)
+        return crmi_error(db, CRM_E_INVALID_ARG, "%s filter %s: expected text", what, field);
+    return crm_record_get_text(out, filter, field);
+}
+
+int crmi_filter_limit(crm_db *db, const crm_record *filter, const char *what, int64_t *out)
+{
+    *out = INT64_MAX;
+    if (!filter || crm_record_type(filter, "limit") == CRM_TYPE_NULL)
+        return CRM_OK;
+    if (crm_record_type(filter, "limit") != CRM_TYPE_INT ||
+        crm_record_get_int(out, filter, "limit") != CRM_OK || *out < 0)
+        return crmi_error(db, CRM_E_INVALID_ARG, "%s filter limit: expected an integer >= 0",
+                          what);
+    return CRM_OK;
+}
+
 int crmi_filter_time(crm_db *db, const crm_record *filter, const char *field, const char *what,
                      bool *present, int64_t *out)
 {

@@ -7,9 +7,17 @@
 #define CRMI_PRODUCT_INT_H
 
 #include "access/access_int.h"
+#include "customer/customer_int.h"
 #include "core/validate_int.h"
 #include "crm/product.h"
 #include "security/security_int.h"
+
+/* Validates and stores one transaction (crm_txn_add's fields) in its own
+ * savepoint, running the alert rules over it. A `ref` already stored is
+ * refused (CRM_E_CONFLICT), skipped or written over per `dup`, as *outcome
+ * says; an update raises no alerts. */
+int crmi_txn_store(crm_db *db, const crm_record *txn, crmi_dup_policy dup,
+                   crmi_store_outcome *outcome);
 
 /* The id of the product `code`; CRM_E_NOT_FOUND naming field product_code. */
 int crmi_product_find(crm_db *db, const char *code, int64_t *out_id);
@@ -71,5 +79,9 @@ int crmi_filter_enum(crm_db *db, const crm_record *filter, const char *field, co
                      const char *what, const char **out);
 int crmi_filter_time(crm_db *db, const crm_record *filter, const char *field, const char *what,
                      bool *present, int64_t *out);
+int crmi_filter_text(crm_db *db, const crm_record *filter, const char *field, const char *what,
+                     const char **out);
+/* "limit" (int >= 0); INT64_MAX when absent. */
+int crmi_filter_limit(crm_db *db, const crm_record *filter, const char *what, int64_t *out);
 
 #endif /* CRMI_PRODUCT_INT_H */

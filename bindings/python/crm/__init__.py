@@ -71,6 +71,7 @@ from . import dataio  # adds db.dataio: import, export, quality, stats
 from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic rules
 from . import search  # declares search.h; db.customers.search / find_by / pages
 from . import segment, tag  # db.segments and db.tags (segment.h, tag.h)
+from . import alert  # declares alert.h; db.alerts
 
 KEY_SIZE = _foundation.KEY_SIZE
 

@@ -187,10 +187,14 @@ class DataIO(_Part):
                             errors_path, progress, batch_size)
 
     def import_transactions(self, path, format=None, encoding="utf-8", mode="strict",
-                            errors_path=None, progress=None, batch_size=0):
+                            errors_path=None, progress=None, batch_size=0,
+                            on_duplicate="error"):
         """Imports transactions (customer_no, product_code, type, amount in
-        yuan, channel, time) from `path`; returns an :data:`ImportStats`."""
-        return self._import(C.crm_txn_import, path, format, encoding, mode, "error",
+        yuan, channel, time, ref) from `path`; returns an :data:`ImportStats`.
+        A `ref` already recorded is refused, skipped or written over per
+        `on_duplicate` ("error", "skip", "update"), so a feed imported twice
+        is not doubled."""
+        return self._import(C.crm_txn_import, path, format, encoding, mode, on_duplicate,
                             errors_path, progress, batch_size)
 
     def export_customers(self, path, format=None, encoding="utf-8", clear=False, reason=None,

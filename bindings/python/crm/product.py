@@ -136,12 +136,14 @@ class Holdings(_Part):
 class Transactions(_Part):
     """db.transactions: the core-banking feed of customers' transactions."""
 
-    def add(self, customer_no, type, amount, channel, product_code=None, time=None):
+    def add(self, customer_no, type, amount, channel, product_code=None, time=None, ref=None):
         """Records one transaction (amount in int fen or Money, > 0; time
-        UTC, default now). Not audited one by one. Admin only."""
+        UTC, default now; ref the core-banking id, unique: Conflict when it
+        is already recorded). Not audited one by one; alert rules run on
+        it. Admin only."""
         self.add_record(_fields(customer_no=customer_no, type=type,
                                 amount=_money(amount, "amount"), channel=channel,
-                                product_code=product_code, time=time))
+                                product_code=product_code, time=time, ref=ref))
 
     def add_record(self, txn):
         """Records one transaction from a mapping (or Record) of the
@@ -168,7 +170,7 @@ class Transactions(_Part):
     def list(self, customer_no, since=None, until=None, type=None, limit=None):
         """The customer's transactions, newest first (dicts with id,
         customer_no, product_code, product_name, type, amount (Money),
-        channel, time). `since` is inclusive, `until` exclusive."""
+        channel, time, ref when given). `since` is inclusive, `until` exclusive."""
         filters = _fields(since=since, until=until, type=type, limit=limit)
         return _iterate_filtered(self._db, C.crm_txn_list, filters, _DB,
                                  text_arg(customer_no, "customer_no"))

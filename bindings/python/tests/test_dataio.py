@@ -109,6 +109,18 @@ class ImportTest(DataIOCase):
         stats = self.db.dataio.import_transactions(path, mode="skip")
         self.assertEqual((stats.inserted, stats.refused), (1, 1))
 
+    def test_transaction_feed_imported_twice(self):
+        self.db.dataio.import_customers(self.customers_csv(self.row("C1", "张三", 1, "13800000001")))
+        path = self.write("feed.csv", "ref,customer_no,type,amount,channel,time\n"
+                                      "T1,C1,deposit,10,mobile,2026-11-01\n"
+                                      "T2,C1,deposit,20,mobile,2026-11-02\n")
+        self.assertEqual(self.db.dataio.import_transactions(path).inserted, 2)
+        with self.assertRaisesRegex(crm.Conflict, "column ref"):
+            self.db.dataio.import_transactions(path)
+        stats = self.db.dataio.import_transactions(path, mode="skip", on_duplicate="skip")
+        self.assertEqual((stats.inserted, stats.skipped), (0, 2))
+        self.assertEqual(len(list(self.db.transactions.list("C1"))), 2)
+
 
 class ExportTest(DataIOCase):
     def setUp(self):

@@ -30,6 +30,17 @@ class ProductCase(TempDirCase):
 
 
 class ProductTest(ProductCase):
+    def test_transaction_ref_is_unique(self):
+        self.db.transactions.add("C001", "deposit", crm.Money(100_00), "branch",
+                                 time="2027-01-10T09:00:00Z", ref="CB-20270110-0001")
+        with self.assertRaisesRegex(crm.Conflict, "ref: transaction CB-20270110-0001"):
+            self.db.transactions.add("C001", "deposit", crm.Money(100_00), "branch",
+                                     ref="CB-20270110-0001")
+        with self.assertRaisesRegex(crm.InvalidData, "field ref"):
+            self.db.transactions.add("C001", "deposit", 1, "branch", ref="has space")
+        rows = list(self.db.transactions.list("C001"))
+        self.assertEqual([r["ref"] for r in rows], ["CB-20270110-0001"])
+
     def test_get_and_types(self):
         product = self.db.products.get("WM001")
         self.assertEqual(product["name"], "稳健理财一号")

@@ -99,7 +99,7 @@ int crmi_search_where_bind(sqlite3_stmt *st, const crm_rule_sql *where)
                  : type == CRM_RULE_PARAM_NUMBER ? sqlite3_bind_double(st, idx, number)
                  : type == CRM_RULE_PARAM_INTEGER
                      ? sqlite3_bind_int64(st, idx, integer)
-                     : sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+                     : crmi_bind_text_len(st, idx, text, -1);
         if (rc != SQLITE_OK)
             return rc;
     }

@@ -166,7 +166,7 @@ static int load_actor(crm_db *db, const char *name, struct crmi_actor *a)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int rc = CRM_OK;
     if (step != SQLITE_ROW)
         rc = step == SQLITE_DONE ? crmi_error(db, CRM_E_PERMISSION, "unknown user '%.64s'", name)

@@ -126,7 +126,7 @@ static int read_login(crm_db *db, const char *name, login_state *s)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW) {
         s->exists = true;
         s->hash = crmi_strdup((const char *)sqlite3_column_text(st, 0));
@@ -146,7 +146,7 @@ static int record_failure(crm_db *db, const char *name)
     sqlite3_bind_int(st, 1, MAX_FAILURES);
     sqlite3_bind_int64(st, 2, crm_db_now(db) + LOCKOUT_SECONDS);
     crmi_bind_text(st, 3, name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int64_t failures = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)

@@ -23,7 +23,7 @@ int crmi_branch_insert(crm_db *db, const char *code, const char *name, const cha
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, code);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_ROW)
         return crmi_error(db, CRM_E_CONFLICT, "branch %s already exists", code);
@@ -31,7 +31,7 @@ int crmi_branch_insert(crm_db *db, const char *code, const char *name, const cha
         if (!(st = crmi_stmt(db, SQL_PARENT)))
             return db->errcode;
         crmi_bind_text(st, 1, parent_code);
-        if (sqlite3_step(st) != SQLITE_ROW) {
+        if (crmi_step(st) != SQLITE_ROW) {
             sqlite3_reset(st);
             return crmi_error(db, CRM_E_NOT_FOUND, "field parent: no branch %s", parent_code);
         }
@@ -134,7 +134,7 @@ CRM_EXTERN(int) crm_branch_get(crm_record **out, crm_db *db, const char *code)
     if (!st)
         return rc ? rc : db->errcode;
     crmi_bind_text(st, 1, code);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         rc = crmi_record_from_row(out, st);
     else

@@ -89,7 +89,7 @@ static int insert_user(crm_db *db, const user_input *u)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, u->name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_ROW)
         return crmi_error(db, CRM_E_CONFLICT, "user %s already exists", u->name);
@@ -243,7 +243,7 @@ static int user_from_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *c
     char roles[160], created[32];
     crmi_roles_format(roles, sizeof roles, (unsigned int)sqlite3_column_int64(st, 3));
     crm_time_format(created, sizeof created, sqlite3_column_int64(st, 9));
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_record_new(&rec);
     for (int i = 0; !rc && i < 2; i++)
         rc = crmi_record_put_text(rec, text_fields[i], (const char *)sqlite3_column_text(st, 1 + i));
@@ -277,7 +277,7 @@ CRM_EXTERN(int) crm_user_get(crm_record **out, crm_db *db, const char *name)
     if (!st)
         return rc ? rc : db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step != SQLITE_ROW)
         rc = step == SQLITE_DONE ? crmi_error(db, CRM_E_NOT_FOUND, "no user %.64s", name)
                                  : crmi_sqlite_error(db, step, "read user");
@@ -384,7 +384,7 @@ static int read_sealed(crm_db *db, const char *name, const char *field, char **o
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st), rc;
+    int step = crmi_step(st), rc;
     if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         crmi_field_ref ref = {"crm_user", field, name};
         rc = crmi_unseal(db, &ref, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),

@@ -102,7 +102,7 @@ CRM_EXTERN(int) crm_alert_rules_get(char **out, crm_db *db)
     sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_RULES_SOURCE);
     if (!st)
         return rc ? rc : db->errcode;
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     const char *source = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     char *copy = crmi_strdup(source ? source : crmi_alert_default_yaml);
     sqlite3_reset(st);
@@ -250,7 +250,7 @@ int crmi_alert_read(crm_record **out, crm_db *db, int64_t id)
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 1, 1);
     crmi_customer_scope_bind(db, st);
-    int step = sqlite3_step(st), rc;
+    int step = crmi_step(st), rc;
     if (step == SQLITE_ROW)
         rc = crmi_alert_from_row(out, db, st, NULL);
     else if (step == SQLITE_DONE)
@@ -341,7 +341,7 @@ static int read_state(crm_db *db, int64_t id, char out[16])
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
     crmi_customer_scope_bind(db, st);
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step == SQLITE_ROW)
         snprintf(out, 16, "%s", (const char *)sqlite3_column_text(st, 0));
     else

@@ -81,7 +81,7 @@ static int read_ids(crm_db *db, crmi_alert_txn *txn)
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, txn->txn_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW) {
         txn->customer_id = sqlite3_column_int64(st, 0);
         txn->product_id = sqlite3_column_int64(st, 1);

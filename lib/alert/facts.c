@@ -102,7 +102,7 @@ static int load_product(crmi_alert_facts *f)
     if (!st)
         return f->db->errcode;
     sqlite3_bind_int64(st, 1, f->txn->product_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW) {
         copy_column(f->product_code, sizeof f->product_code, st, 0);
         copy_column(f->product_type, sizeof f->product_type, st, 1);
@@ -135,7 +135,7 @@ static int load_customer(crmi_alert_facts *f)
     if (!st)
         return f->db->errcode;
     sqlite3_bind_int64(st, 1, f->txn->customer_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         read_customer(f, st);
     sqlite3_reset(st);
@@ -168,7 +168,7 @@ static int load_history(crmi_alert_facts *f)
     sqlite3_bind_int64(st, 4, f->txn->txn_id);
     double mean = 0, m2 = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = crmi_step(st)) == SQLITE_ROW) {
         int64_t amount = sqlite3_column_int64(st, 0);
         double delta = (double)amount - mean;
         f->history_count++;
@@ -204,7 +204,7 @@ static int load_burst(crmi_alert_facts *f)
     sqlite3_bind_int64(st, 5, BURST_COUNT_CAP);
     int step;
     f->burst_count = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    while ((step = crmi_step(st)) == SQLITE_ROW)
         f->burst_count++;
     sqlite3_reset(st);
     return step == SQLITE_DONE ? CRM_OK : crmi_sqlite_error(f->db, step, "alert: read burst");

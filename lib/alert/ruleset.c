@@ -304,7 +304,7 @@ static int reload(crm_db *db, crmi_alert_state *st, sqlite3_stmt *q)
 {
     int64_t version = 0;
     const char *source = NULL;
-    int step = sqlite3_step(q);
+    int step = crmi_step(q);
     if (step == SQLITE_ROW) {
         version = sqlite3_column_int64(q, 0);
         source = (const char *)sqlite3_column_text(q, 1);

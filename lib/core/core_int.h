@@ -15,12 +15,21 @@
 /* ---------------------------------------------------------------- memory */
 
 /* Every allocation of the library goes through these, so a test can make the
- * Nth one fail (crmi_alloc_fail_after). */
+ * Nth one fail (crmi_fault_alloc_arm). */
 void *crmi_malloc(size_t n);
 void *crmi_calloc(size_t count, size_t size);
 void *crmi_realloc(void *p, size_t n);
 char *crmi_strdup(const char *s);
 char *crmi_strndup(const char *s, size_t n);
+
+/* Failure injection for tests/fault: after crmi_fault_alloc_arm(n) the nth
+ * allocation from now fails (once; n <= 0 disarms). crmi_fault_alloc_tick
+ * counts one allocation and says whether it must fail; the test routes
+ * SQLite's allocator through it too. crmi_fault_alloc_fired: whether the
+ * armed failure happened. */
+void crmi_fault_alloc_arm(long n);
+bool crmi_fault_alloc_fired(void);
+bool crmi_fault_alloc_tick(void);
 
 /* ---------------------------------------------------------------- errors */
 

@@ -71,8 +71,20 @@ sqlite3_stmt *crmi_stmt_lend(crm_db *db, const char *sql, bool *lent);
 /* Gives a lent statement back to the cache, reset and unbound. */
 void crmi_stmt_return(crm_db *db, const char *sql);
 
-/* Binding helpers: NULL text binds SQL NULL. Return a SQLite code. */
+/* Binding helpers: NULL text binds SQL NULL. Return a SQLite code. SQLite
+ * copies the value, which may fail for want of memory: then the statement's
+ * next crmi_step fails with SQLITE_NOMEM rather than running with the
+ * parameter NULL, so callers need not check each bind. `len` -1: up to the
+ * NUL. */
 int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text);
+int crmi_bind_text_len(sqlite3_stmt *st, int idx, const char *text, int len);
+int crmi_bind_blob(sqlite3_stmt *st, int idx, const void *data, int len);
+
+/* sqlite3_step, failing with SQLITE_NOMEM when a bind of `st` failed since
+ * it was last fetched from the cache. Every step in lib/ goes through it. */
+int crmi_step(sqlite3_stmt *st);
+/* Forgets a failed bind of `st` (its bindings were cleared or it is gone). */
+void crmi_bind_forget(sqlite3_stmt *st);
 
 /* Steps a statement that returns no rows (or whose row is ignored) and
  * resets it. Returns CRM_OK or the mapped error with `context`. */

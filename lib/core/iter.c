@@ -82,7 +82,7 @@ CRM_EXTERN(int) crm_iter_next(const crm_record **out, crm_iter *it)
     crmi_error_clear(db);
     crm_record_free(it->current);
     it->current = NULL;
-    int rc = sqlite3_step(it->st);
+    int rc = crmi_step(it->st);
     if (rc == SQLITE_DONE) {
         detach(it);
         it->db = NULL;

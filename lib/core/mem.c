@@ -7,19 +7,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Allocation-failure injection (tests/fault): while armed, the countdown
+ * drops by one per allocation and the allocation that takes it to zero
+ * fails. Process-wide and atomic so a test may arm it around any call;
+ * unarmed it costs one predictable branch per allocation. */
+static _Atomic long fault_countdown; /* 0: unarmed */
+static _Atomic bool fault_fired;
+
+void crmi_fault_alloc_arm(long n)
+{
+    fault_fired = false;
+    fault_countdown = n > 0 ? n : 0;
+}
+
+bool crmi_fault_alloc_fired(void)
+{
+    return fault_fired;
+}
+
+bool crmi_fault_alloc_tick(void)
+{
+    if (__builtin_expect(fault_countdown == 0, 1))
+        return false;
+    if (--fault_countdown != 0)
+        return false;
+    fault_fired = true;
+    return true;
+}
+
 void *crmi_malloc(size_t n)
 {
-    return malloc(n ? n : 1);
+    return crmi_fault_alloc_tick() ? NULL : malloc(n ? n : 1);
 }
 
 void *crmi_calloc(size_t count, size_t size)
 {
-    return calloc(count ? count : 1, size ? size : 1);
+    return crmi_fault_alloc_tick() ? NULL : calloc(count ? count : 1, size ? size : 1);
 }
 
 void *crmi_realloc(void *p, size_t n)
 {
-    return realloc(p, n ? n : 1);
+    return crmi_fault_alloc_tick() ? NULL : realloc(p, n ? n : 1);
 }
 
 char *crmi_strndup(const char *s, size_t n)

@@ -252,7 +252,7 @@ CRM_EXTERN(int) crm_record_to_json(char **out, const crm_record *rec)
 
 int crmi_record_from_row(crm_record **out, sqlite3_stmt *st)
 {
-    crm_record *rec;
+    crm_record *rec = NULL;
     int rc = crm_record_new(&rec);
     int columns = sqlite3_column_count(st);
     for (int i = 0; rc == CRM_OK && i < columns; i++) {

@@ -41,6 +41,7 @@ sqlite3_stmt *crmi_prepare(crm_db *db, const char *sql)
         crmi_sqlite_error(db, rc, "prepare");
         return NULL;
     }
+    crmi_bind_forget(st); /* a finalized statement's address may come back */
     return st;
 }
 
@@ -68,6 +69,7 @@ sqlite3_stmt *crmi_stmt(crm_db *db, const char *sql)
         sqlite3_stmt *st = db->stmts[i].stmt;
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
+        crmi_bind_forget(st);
         return st;
     }
     sqlite3_stmt *st = crmi_prepare(db, sql);
@@ -110,14 +112,55 @@ void crmi_stmt_cache_clear(crm_db *db)
     db->n_stmts = db->cap_stmts = 0;
 }
 
+/* The statement whose last text or blob bind failed (SQLite copies the
+ * value, which allocates), on this thread: a handle is used by one thread
+ * at a time. Without this, a failed bind leaves the parameter NULL and the
+ * statement would run anyway, storing NULL in place of the value. */
+static _Thread_local sqlite3_stmt *bind_failed;
+
+static int note_bind(sqlite3_stmt *st, int rc)
+{
+    /* only a failed copy: binding a parameter a query may not have
+     * (SQLITE_RANGE) is harmless and left to the caller */
+    if (rc == SQLITE_NOMEM || rc == SQLITE_TOOBIG)
+        bind_failed = st;
+    return rc;
+}
+
+int crmi_bind_text_len(sqlite3_stmt *st, int idx, const char *text, int len)
+{
+    return note_bind(st, text ? sqlite3_bind_text(st, idx, text, len, SQLITE_TRANSIENT)
+                              : sqlite3_bind_null(st, idx));
+}
+
 int crmi_bind_text(sqlite3_stmt *st, int idx, const char *text)
 {
-    return text ? sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+    return crmi_bind_text_len(st, idx, text, -1);
+}
+
+int crmi_bind_blob(sqlite3_stmt *st, int idx, const void *data, int len)
+{
+    return note_bind(st, sqlite3_bind_blob(st, idx, data, len, SQLITE_TRANSIENT));
+}
+
+int crmi_step(sqlite3_stmt *st)
+{
+    if (__builtin_expect(bind_failed == st, 0)) {
+        bind_failed = NULL;
+        return SQLITE_NOMEM;
+    }
+    return sqlite3_step(st);
+}
+
+void crmi_bind_forget(sqlite3_stmt *st)
+{
+    if (bind_failed == st)
+        bind_failed = NULL;
 }
 
 int crmi_exec_stmt(crm_db *db, sqlite3_stmt *st, const char *context)
 {
-    int rc = sqlite3_step(st);
+    int rc = crmi_step(st);
     int code = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? CRM_OK : crmi_sqlite_error(db, rc, context);
     sqlite3_reset(st);
     return code;
@@ -128,7 +171,7 @@ int crmi_query_int64(crm_db *db, const char *sql, int64_t *out)
     sqlite3_stmt *st = crmi_stmt(db, sql);
     if (!st)
         return db->errcode;
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK : crmi_sqlite_error(db, step, sql);

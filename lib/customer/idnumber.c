@@ -79,7 +79,7 @@ CRM_EXTERN(int) crm_id_number_parse(crm_record **out, const char *id_number)
     char why[128];
     if (!crmi_id_number_parse(&info, id_number, INT64_MAX, why, sizeof why))
         return crmi_error_thread(CRM_E_INVALID_DATA, "id_number: %s", why);
-    crm_record *rec;
+    crm_record *rec = NULL;
     char gender[2] = {info.gender, '\0'};
     int rc = crm_record_new(&rec);
     if (!rc)

@@ -87,7 +87,7 @@ static int approve(crm_db *db, int64_t id, const char *customer_no, const char *
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int64_t requester = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (step != SQLITE_ROW)
@@ -161,7 +161,7 @@ static int purge_all_due(crm_db *db, int64_t *purged)
         return db->errcode;
     sqlite3_bind_int64(due, 1, crm_db_now(db) - RETENTION_SECONDS);
     int rc = CRM_OK;
-    while (!rc && sqlite3_step(due) == SQLITE_ROW) {
+    while (!rc && crmi_step(due) == SQLITE_ROW) {
         rc = shred(db, sqlite3_column_int64(due, 0), (const char *)sqlite3_column_text(due, 1));
         if (!rc)
             (*purged)++;
@@ -233,7 +233,7 @@ static int find_rm(crm_db *db, const char *login, int64_t *id)
     crmi_bind_text(st, 1, login);
     sqlite3_bind_int(st, 2, CRM_ROLE_RELATIONSHIP_MANAGER);
     int rc = CRM_OK;
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (crmi_step(st) != SQLITE_ROW)
         rc = crmi_error(db, CRM_E_NOT_FOUND, "no active relationship manager %.64s", login);
     else if (!crmi_access_branch_visible(db, (const char *)sqlite3_column_text(st, 1)))
         rc = crmi_error(db, CRM_E_PERMISSION, "%.64s works outside user '%s''s branch", login,

@@ -18,7 +18,7 @@ void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st)
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":scope_uid"), a->user_id);
     int path = sqlite3_bind_parameter_index(st, ":scope_path");
     if (a->roles & CRM_ROLE_BRANCH_MANAGER)
-        sqlite3_bind_text(st, path, a->branch_path, -1, SQLITE_TRANSIENT);
+        crmi_bind_text_len(st, path, a->branch_path, -1);
     else
         sqlite3_bind_null(st, path);
 }
@@ -34,7 +34,7 @@ int crmi_customer_find(crm_db *db, const char *customer_no, int64_t *out_id, int
         return db->errcode;
     crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":no"), customer_no);
     crmi_customer_scope_bind(db, st);
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step == SQLITE_ROW) {
         *out_id = sqlite3_column_int64(st, 0);
         if (out_version)
@@ -123,7 +123,7 @@ static int put_ext(crm_record *r, crm_db *db, int64_t id)
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
     int rc = CRM_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && crmi_step(st) == SQLITE_ROW) {
         char name[80];
         snprintf(name, sizeof name, "ext.%s", (const char *)sqlite3_column_text(st, 0));
         rc = crmi_record_put_text(r, name, (const char *)sqlite3_column_text(st, 1));
@@ -134,7 +134,7 @@ static int put_ext(crm_record *r, crm_db *db, int64_t id)
 
 int crmi_customer_from_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
 {
-    crm_record *r;
+    crm_record *r = NULL;
     int rc = crm_record_new(&r);
     for (size_t i = 0; !rc && i < N_COLUMNS; i++)
         rc = put_column(r, st, (int)i + 1, columns[i]);
@@ -163,7 +163,7 @@ CRM_EXTERN(int) crm_customer_get(crm_record **out, crm_db *db, const char *custo
         return rc ? rc : db->errcode;
     crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":no"), customer_no);
     crmi_customer_scope_bind(db, st);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         rc = crmi_customer_from_row(out, db, st, NULL);
     else

@@ -52,7 +52,7 @@ int crmi_customer_key_load(crm_db *db, int64_t customer_id, unsigned char key[CR
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
-    int step = sqlite3_step(st), rc;
+    int step = crmi_step(st), rc;
     char *hex = NULL, id_text[24];
     crmi_field_ref ref;
     key_ref(&ref, id_text, sizeof id_text, customer_id);
@@ -92,7 +92,7 @@ static int put_gram(crm_db *db, int64_t customer_id, const char *gram, size_t le
     sqlite3_stmt *st = crmi_stmt(db, SQL_GRAM_PUT);
     if (!st)
         return db->errcode;
-    sqlite3_bind_text(st, 1, gram, (int)len, SQLITE_TRANSIENT);
+    crmi_bind_text_len(st, 1, gram, (int)len);
     sqlite3_bind_int64(st, 2, customer_id);
     return crmi_exec_stmt(db, st, "index name");
 }
@@ -182,13 +182,15 @@ static int find_branch(crm_db *db, const char *code, placement *p)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, code);
-    int rc = CRM_OK;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = CRM_OK, step = crmi_step(st);
+    if (step == SQLITE_ROW) {
         p->branch_id = sqlite3_column_int64(st, 0);
         if (!(p->branch_path = crmi_strdup((const char *)sqlite3_column_text(st, 1))))
             rc = crmi_error(db, CRM_E_NOMEM, "out of memory");
-    } else {
+    } else if (step == SQLITE_DONE) {
         rc = crmi_error(db, CRM_E_NOT_FOUND, "field branch: no branch %s", code);
+    } else { /* not "no such branch": an import would skip the row as bad */
+        rc = crmi_sqlite_error(db, step, "find branch");
     }
     sqlite3_reset(st);
     return rc;
@@ -207,9 +209,11 @@ static int find_manager(crm_db *db, const char *login, placement *p)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, login);
-    int rc = CRM_OK;
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    int rc = CRM_OK, step = crmi_step(st);
+    if (step == SQLITE_DONE) {
         rc = crmi_error(db, CRM_E_NOT_FOUND, "field manager: no user %s", login);
+    } else if (step != SQLITE_ROW) {
+        rc = crmi_sqlite_error(db, step, "find manager");
     } else {
         const char *path = (const char *)sqlite3_column_text(st, 3);
         if (!(sqlite3_column_int64(st, 1) & CRM_ROLE_RELATIONSHIP_MANAGER) ||
@@ -321,7 +325,7 @@ static int put_masked(crm_record *r, const crmi_customer *c)
  * the audit log keeps as "after". */
 int crmi_customer_audit_json(crm_db *db, const crmi_customer *c, char **out)
 {
-    crm_record *r;
+    crm_record *r = NULL; /* crm_record_new leaves it unset on failure */
     int rc = crm_record_new(&r);
     if (!rc)
         rc = put_text_if(r, c, CRMI_F_CUSTOMER_NO, "customer_no", c->customer_no);
@@ -418,7 +422,7 @@ static int insert_row(crm_db *db, const crmi_customer *c, int64_t branch_id, int
 
 static int audit_create(crm_db *db, const crmi_customer *c)
 {
-    char *after;
+    char *after = NULL; /* set only on success */
     int rc = crmi_customer_audit_json(db, c, &after);
     crmi_audit_entry e = {.action = "customer.create",
                           .entity = "customer",
@@ -453,7 +457,7 @@ static int find_duplicate(crm_db *db, const crmi_customer *c, int64_t *id, char 
             sqlite3_reset(st);
             return rc;
         }
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        if (crmi_step(st) == SQLITE_ROW) {
             *id = sqlite3_column_int64(st, 0);
             *existing_no = crmi_strdup((const char *)sqlite3_column_text(st, 1));
         }

@@ -112,7 +112,7 @@ static int load_current(crm_db *db, int64_t id, crm_record **out)
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int rc = step == SQLITE_ROW ? crmi_customer_from_row(out, db, st, NULL)
                                 : crmi_error(db, CRM_E_NOT_FOUND, "customer %lld vanished",
                                              (long long)id);
@@ -143,7 +143,7 @@ static int read_personal(crm_db *db, int64_t id, const char *customer_no, crmi_p
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
         !(rc = crmi_customer_key_load(db, id, key))) {
         crmi_field_ref ref = {"crm_customer", crmi_personal_names[pf], customer_no};
@@ -231,7 +231,7 @@ static int resolve_placement(crm_db *db, const crmi_customer *c, const crm_recor
 /* The changed fields' stored (masked) values, as JSON. */
 static int before_json(crm_db *db, const crmi_customer *c, const crm_record *current, char **out)
 {
-    crm_record *b;
+    crm_record *b = NULL;
     int rc = crm_record_new(&b);
     for (int f = 0; !rc && f < CRMI_F_COUNT; f++) {
         if (!CRMI_HAS(c, f) || f == CRMI_F_EXT)

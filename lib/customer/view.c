@@ -53,7 +53,7 @@ int crmi_view_profile(crm_db *db, const crmi_view_ctx *ctx, crmi_buf *out)
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, ctx->customer_id);
-    int step = sqlite3_step(st), rc;
+    int step = crmi_step(st), rc;
     if (step == SQLITE_ROW)
         rc = crmi_customer_from_row(&rec, db, st, NULL);
     else

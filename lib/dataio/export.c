@@ -62,7 +62,7 @@ static int bind_branch(crm_db *db, sqlite3_stmt *export, const char *code)
         return db->errcode;
     crmi_bind_text(st, 1, code);
     int rc = CRM_OK;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (crmi_step(st) == SQLITE_ROW)
         bind_param(export, ":f_path", (const char *)sqlite3_column_text(st, 0));
     else
         rc = crmi_error(db, CRM_E_NOT_FOUND, "export filter branch: no branch %.40s", code);
@@ -139,7 +139,7 @@ static int reveal_row(crm_db *db, crm_record *r, int64_t id)
     sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_SEALED);
     if (st) {
         sqlite3_bind_int64(st, 1, id);
-        int step = sqlite3_step(st);
+        int step = crmi_step(st);
         rc = step == SQLITE_ROW ? unseal_columns(db, st, r, customer_no, key)
                                 : crmi_sqlite_error(db, step, "export: read sealed fields");
         sqlite3_reset(st);
@@ -247,7 +247,7 @@ static int export_rows(exporter *e)
         return e->db->errcode;
     crmi_customer_scope_bind(e->db, st);
     int rc = bind_filter(e->db, st, e->opts.filter), step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW) {
         rc = export_row(e, st);
         if (!rc && ++e->rows % PROGRESS_EVERY == 0)
             rc = progress(e);
@@ -268,7 +268,7 @@ static int load_ext_names(exporter *e)
     if (!st)
         return e->db->errcode;
     int rc = CRM_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && crmi_step(st) == SQLITE_ROW) {
         char **grown = crmi_realloc(e->ext_names, (e->n_ext + 1) * sizeof *grown);
         crmi_buf name = {0};
         crmi_buf_printf(&name, "ext.%s", (const char *)sqlite3_column_text(st, 0));

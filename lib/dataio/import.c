@@ -142,7 +142,7 @@ static int check_header(crmi_import *x)
 /* The row's cells as a record; a bad cell is a refused row. */
 static int row_record(crmi_import *x, const crmi_row *row, crm_record **out)
 {
-    crm_record *rec;
+    crm_record *rec = NULL;
     if (crm_record_new(&rec))
         return crmi_error(x->db, CRM_E_NOMEM, "import: out of memory");
     int rc = CRM_OK;

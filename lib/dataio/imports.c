@@ -29,7 +29,7 @@ static int find_collision(crm_db *db, const crmi_customer *c, int64_t *id, char 
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, c->customer_no);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (crmi_step(st) == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
         snprintf(no, size, "%s", c->customer_no);
     }
@@ -41,7 +41,7 @@ static int find_collision(crm_db *db, const crmi_customer *c, int64_t *id, char 
     if (!(st = crmi_stmt(db, SQL_BY_ID_NUMBER)))
         return db->errcode;
     int rc = crmi_bind_blind_index(db, st, 1, "id_number", id_number);
-    if (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    if (!rc && crmi_step(st) == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
         snprintf(no, size, "%s", (const char *)sqlite3_column_text(st, 1));
     }

@@ -90,7 +90,7 @@ static int put_stored(crm_record *rec, int i, sqlite3_value *v)
 static void revalidate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     crm_db *db = sqlite3_user_data(ctx);
-    crm_record *rec;
+    crm_record *rec = NULL;
     if (argc != N_STORED || crm_record_new(&rec) != CRM_OK) {
         sqlite3_result_error_nomem(ctx);
         return;

@@ -121,7 +121,7 @@ static void bind_clock(crm_db *db, sqlite3_stmt *st)
     crm_time_format(today, sizeof today, now);
     today[10] = '\0';
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), now);
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":today"), today, -1, SQLITE_TRANSIENT);
+    crmi_bind_text_len(st, sqlite3_bind_parameter_index(st, ":today"), today, -1);
 }
 
 CRM_EXTERN(int) crm_customer_stats(crm_iter **out, crm_db *db, const char *dimension)

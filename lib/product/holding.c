@@ -21,7 +21,7 @@ static int read_balance(crm_db *db, int64_t customer_id, int64_t product_id, int
         return db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
     sqlite3_bind_int64(st, 2, product_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK

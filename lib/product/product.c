@@ -70,7 +70,7 @@ static int insert_product(crm_db *db, const product_input *p)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, p->code);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_ROW)
         return crmi_error(db, CRM_E_CONFLICT, "product %s already exists", p->code);
@@ -180,7 +180,7 @@ CRM_EXTERN(int) crm_product_get(crm_record **out, crm_db *db, const char *code)
     if (!st)
         return rc ? rc : db->errcode;
     crmi_bind_text(st, 1, code);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         rc = product_row(out, db, st, NULL);
     else
@@ -256,7 +256,7 @@ int crmi_product_find(crm_db *db, const char *code, int64_t *out_id)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, code);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         *out_id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);

@@ -134,7 +134,7 @@ static int insert_row(crm_db *db, const txn_input *t, crmi_alert_txn *out)
     if (!st)
         return db->errcode;
     bind_txn(db, st, t);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int rc = sqlite3_reset(st);
     if (step == SQLITE_DONE && sqlite3_changes(db->sql) == 0)
         return missing_reference(db, t);
@@ -185,7 +185,7 @@ static int ref_stored(crm_db *db, const char *ref, stored_ref *out)
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, ref);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *out = step == SQLITE_ROW ? (stored_ref){sqlite3_column_int64(st, 0),
                                              sqlite3_column_int64(st, 1)}
                               : (stored_ref){0, 0};

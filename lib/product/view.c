@@ -52,7 +52,7 @@ int crmi_view_holdings(crm_db *db, const crmi_view_ctx *ctx, crmi_buf *out)
     sqlite3_bind_int64(st, 1, ctx->customer_id);
     crmi_buf_puts(out, "{\"products\":[");
     int step, rc = CRM_OK;
-    for (int n = 0; !rc && (step = sqlite3_step(st)) == SQLITE_ROW; n++) {
+    for (int n = 0; !rc && (step = crmi_step(st)) == SQLITE_ROW; n++) {
         if (n)
             crmi_buf_putc(out, ',');
         crmi_view_row_json(out, st);
@@ -85,7 +85,7 @@ int crmi_view_recent_transactions(crm_db *db, const crmi_view_ctx *ctx, crmi_buf
     sqlite3_bind_int64(st, 2, ctx->recent);
     crmi_buf_putc(out, '[');
     int step;
-    for (int n = 0; (step = sqlite3_step(st)) == SQLITE_ROW; n++) {
+    for (int n = 0; (step = crmi_step(st)) == SQLITE_ROW; n++) {
         if (n)
             crmi_buf_putc(out, ',');
         crmi_view_row_json(out, st);
@@ -108,7 +108,7 @@ int crmi_view_activity(crm_db *db, const crmi_view_ctx *ctx, crmi_buf *out)
         return db->errcode;
     sqlite3_bind_int64(st, 1, ctx->customer_id);
     sqlite3_bind_int64(st, 2, ctx->now - (int64_t)ACTIVITY_DAYS * 86400);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step != SQLITE_ROW) {
         sqlite3_reset(st);
         return crmi_sqlite_error(db, step, "read activity");

@@ -63,7 +63,7 @@ static int gram_count(crm_db *db, const char *gram, size_t len, int64_t *out)
     if (!st)
         return db->errcode;
     sqlite3_bind_text(st, 1, gram, (int)len, SQLITE_STATIC);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);

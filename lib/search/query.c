@@ -77,8 +77,8 @@ static int bind_param(sqlite3_stmt *st, const crmi_qparam *p)
         return SQLITE_RANGE;
     switch (p->type) {
     case CRMI_Q_INT: return sqlite3_bind_int64(st, idx, p->number);
-    case CRMI_Q_TEXT: return sqlite3_bind_text(st, idx, p->bytes, (int)p->len, SQLITE_TRANSIENT);
-    default: return sqlite3_bind_blob(st, idx, p->bytes, (int)p->len, SQLITE_TRANSIENT);
+    case CRMI_Q_TEXT: return crmi_bind_text_len(st, idx, p->bytes, (int)p->len);
+    default: return crmi_bind_blob(st, idx, p->bytes, (int)p->len);
     }
 }
 

@@ -143,7 +143,7 @@ int crmi_customer_resolve(crm_rule_data *data, const char *name, void *payload)
         crmi_customer_clock_bind(who->db, st);
         sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":search_customer"),
                            who->customer_id);
-        int step = sqlite3_step(st);
+        int step = crmi_step(st);
         int rc = step == SQLITE_ROW ? set_from_column(data, name, vocab_type(name), st)
                  : step == SQLITE_DONE ? crm_rule_data_set_null(data, name)
                                        : crmi_sqlite_error(who->db, step, "read rule variable");
@@ -202,7 +202,7 @@ int crmi_search_where_bind(sqlite3_stmt *st, const crm_rule_sql *where)
                  : type == CRM_RULE_PARAM_NUMBER ? sqlite3_bind_double(st, idx, number)
                  : type == CRM_RULE_PARAM_INTEGER
                      ? sqlite3_bind_int64(st, idx, integer)
-                     : sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+                     : crmi_bind_text_len(st, idx, text, -1);
         if (rc != SQLITE_OK)
             return rc;
     }

@@ -68,7 +68,7 @@ static int chain_head(crm_db *db, int64_t *seq, unsigned char mac[CRMI_MAC_SIZE]
     sqlite3_stmt *st = crmi_stmt(db, SQL_HEAD);
     if (!st)
         return db->errcode;
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *seq = 0;
     memset(mac, 0, CRMI_MAC_SIZE);
     if (step == SQLITE_ROW && sqlite3_column_bytes(st, 1) == CRMI_MAC_SIZE) {
@@ -100,7 +100,7 @@ int crmi_audit_append(crm_db *db, const crmi_audit_entry *in)
     sqlite3_bind_int64(st, 2, e.at);
     for (int i = 0; i < 7; i++)
         crmi_bind_text(st, 3 + i, e.text[i]);
-    sqlite3_bind_blob(st, 10, mac, sizeof mac, SQLITE_TRANSIENT);
+    crmi_bind_blob(st, 10, mac, sizeof mac);
     rc = crmi_exec_stmt(db, st, "append audit entry");
     struct crmi_keyring *k = db->keys;
     k->head_seq = rc ? 0 : e.seq;
@@ -281,7 +281,7 @@ static int walk_chain(crm_db *db, checkpoint *cp, int64_t *entries, int64_t *fir
     if (!st)
         return db->errcode;
     int rc = CRM_OK, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = crmi_step(st)) == SQLITE_ROW) {
         rc = verify_entry(db, st, *entries + 1, prev, cp);
         if (rc) {
             *first_bad = *entries + 1;

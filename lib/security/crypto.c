@@ -258,7 +258,7 @@ int crmi_bind_blind_index(crm_db *db, sqlite3_stmt *st, int idx, const char *lab
         return sqlite3_bind_null(st, idx) == SQLITE_OK ? CRM_OK : CRM_E_INTERNAL;
     unsigned char bi[CRMI_BLIND_INDEX_SIZE];
     int rc = crmi_blind_index(db, label, normalized, bi);
-    if (!rc && sqlite3_bind_blob(st, idx, bi, sizeof bi, SQLITE_TRANSIENT) != SQLITE_OK)
-        rc = crmi_error(db, CRM_E_INTERNAL, "bind blind index");
+    if (!rc && crmi_bind_blob(st, idx, bi, sizeof bi) != SQLITE_OK)
+        rc = crmi_error(db, CRM_E_NOMEM, "bind blind index: out of memory");
     return rc;
 }

@@ -282,7 +282,7 @@ static int check_master(crm_db *db, const unsigned char master[CRM_KEY_SIZE])
     sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_KCV);
     if (!st)
         return rc ? rc : db->errcode;
-    rc = sqlite3_step(st);
+    rc = crmi_step(st);
     bool match = rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == CRMI_MAC_SIZE &&
                  CRYPTO_memcmp(sqlite3_column_blob(st, 0), kcv, CRMI_MAC_SIZE) == 0;
     sqlite3_reset(st);
@@ -299,7 +299,7 @@ static int load_root(crm_db *db, const unsigned char master[CRM_KEY_SIZE])
     sqlite3_stmt *st = crmi_stmt(db, SQL_ROOT);
     if (!st)
         return db->errcode;
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (crmi_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
         return crmi_error(db, CRM_E_CORRUPT, "root secret missing");
     }
@@ -323,7 +323,7 @@ static int load_data_keys(crm_db *db)
         return db->errcode;
     int rc = CRM_OK, step;
     uint32_t active = 0;
-    while (rc == CRM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == CRM_OK && (step = crmi_step(st)) == SQLITE_ROW) {
         uint32_t id = (uint32_t)sqlite3_column_int64(st, 0);
         if (strcmp((const char *)sqlite3_column_text(st, 2), "active") == 0)
             active = id;
@@ -383,7 +383,7 @@ static int store_new_key(crm_db *db, const unsigned char master[CRM_KEY_SIZE], c
         return rc ? rc : db->errcode;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+    crmi_bind_blob(st, 3, wrapped, sizeof wrapped);
     sqlite3_bind_int64(st, 4, crm_db_now(db));
     rc = crmi_exec_stmt(db, st, "store key");
     if (!rc)
@@ -398,7 +398,7 @@ static int store_kcv(crm_db *db, const unsigned char master[CRM_KEY_SIZE])
     sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_PUT_KCV);
     if (!st)
         return rc ? rc : db->errcode;
-    sqlite3_bind_blob(st, 1, kcv, sizeof kcv, SQLITE_TRANSIENT);
+    crmi_bind_blob(st, 1, kcv, sizeof kcv);
     return crmi_exec_stmt(db, st, "store key check value");
 }
 
@@ -518,7 +518,7 @@ static void bind_active_id(sqlite3_stmt *st, uint32_t id)
 {
     unsigned char be[4] = {(unsigned char)(id >> 24), (unsigned char)(id >> 16),
                            (unsigned char)(id >> 8), (unsigned char)id};
-    sqlite3_bind_blob(st, 1, be, 4, SQLITE_TRANSIENT);
+    crmi_bind_blob(st, 1, be, 4);
 }
 
 /* Re-encrypts up to `budget` values of one column; counts what it moved. */
@@ -534,7 +534,7 @@ static int reencrypt_column(crm_db *db, const crmi_sealed_column *c, int budget,
         bind_active_id(sel, db->keys->active_id);
         sqlite3_bind_int(sel, 2, budget);
     }
-    while (rc == CRM_OK && sqlite3_step(sel) == SQLITE_ROW) {
+    while (rc == CRM_OK && crmi_step(sel) == SQLITE_ROW) {
         crmi_field_ref ref = {c->table, c->column, (const char *)sqlite3_column_text(sel, 1)};
         char *plain = NULL;
         rc = crmi_unseal(db, &ref, sqlite3_column_blob(sel, 2),
@@ -565,7 +565,7 @@ static int count_stale(crm_db *db, int64_t *out)
         if (!st)
             return db->errcode;
         bind_active_id(st, db->keys->active_id);
-        int step = sqlite3_step(st);
+        int step = crmi_step(st);
         *out += sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
         if (step != SQLITE_ROW)
@@ -622,7 +622,7 @@ static int rewrap(crm_db *db, sqlite3_stmt *upd, int64_t id, const char *kind, c
     OPENSSL_cleanse(key, sizeof key);
     if (rc)
         return rc;
-    sqlite3_bind_blob(upd, 1, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+    crmi_bind_blob(upd, 1, wrapped, sizeof wrapped);
     sqlite3_bind_int64(upd, 2, id);
     return crmi_exec_stmt(db, upd, "rewrap key");
 }
@@ -632,7 +632,7 @@ static int rewrap_all(crm_db *db, const unsigned char new_key[CRM_KEY_SIZE])
     sqlite3_stmt *sel = crmi_prepare(db, SQL_ALL_KEYS);
     sqlite3_stmt *upd = sel ? crmi_stmt(db, SQL_REWRAP) : NULL;
     int rc = upd ? CRM_OK : db->errcode;
-    while (rc == CRM_OK && sqlite3_step(sel) == SQLITE_ROW)
+    while (rc == CRM_OK && crmi_step(sel) == SQLITE_ROW)
         rc = rewrap(db, upd, sqlite3_column_int64(sel, 0), (const char *)sqlite3_column_text(sel, 1),
                     sqlite3_column_blob(sel, 2), (size_t)sqlite3_column_bytes(sel, 2), new_key);
     sqlite3_finalize(sel);

@@ -82,7 +82,7 @@ static int by_sql(crm_db *db, const crm_rule *rule, const crm_rule_sql *sql,
     if (!rc && crmi_rule_sql_bind(st, sql) != CRM_OK)
         rc = crmi_error(db, CRM_E_INTERNAL, "segment rule: %s", crm_last_errmsg());
     if (!rc) {
-        int step = sqlite3_step(st);
+        int step = crmi_step(st);
         if (step == SQLITE_ROW && count)
             *count = sqlite3_column_int64(st, 0);
         else if (step != SQLITE_DONE)
@@ -136,7 +136,7 @@ static int by_interpreter(crm_db *db, const crm_rule *rule, const char *branch_p
     sqlite3_stmt *st = crmi_prepare(db, SQL_STREAM);
     int rc = st ? crmi_segment_universe_bind(db, st, branch_path) : db->errcode;
     int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW) {
         int truthy = 0;
         who.customer_id = sqlite3_column_int64(st, 0);
         crm_rule_data_clear(data);

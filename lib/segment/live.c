@@ -98,7 +98,7 @@ int crmi_segment_notify(crm_db *db, const char *segment, int64_t customer_id, bo
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
-    char *no = sqlite3_step(st) == SQLITE_ROW
+    char *no = crmi_step(st) == SQLITE_ROW
                    ? crmi_strdup((const char *)sqlite3_column_text(st, 0))
                    : NULL;
     sqlite3_reset(st);
@@ -169,7 +169,7 @@ static const char SQL_IN_SET[] =
 
 static int query_bool(crm_db *db, sqlite3_stmt *st, bool *out)
 {
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     *out = step == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
     sqlite3_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK
@@ -218,7 +218,7 @@ static int segment_ids(crm_db *db, const char *sql, int64_t arg, int64_t **out, 
     sqlite3_bind_int64(st, 1, arg);
     size_t cap = 0;
     int step, rc = CRM_OK;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
             int64_t *grown = crmi_realloc(*out, cap * sizeof **out);
@@ -272,7 +272,7 @@ int crmi_segment_customer_changed(crm_db *db, int64_t customer_id)
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     bool any_live = sqlite3_column_int(st, 0) != 0, active = sqlite3_column_int(st, 1) != 0;
     sqlite3_reset(st);
     if (step != SQLITE_ROW)
@@ -303,7 +303,7 @@ int crmi_segment_txn_added(crm_db *db, int64_t txn_id)
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, txn_id);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     int64_t customer_id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (step != SQLITE_ROW)

@@ -148,7 +148,7 @@ static int summary(crm_db *db, int64_t seg, const diff_counts *n, int64_t now, c
     if (!st)
         return db->errcode;
     sqlite3_bind_int64(st, 1, seg);
-    int64_t members = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t members = crmi_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     char when[32];
     crm_time_format(when, sizeof when, now);

@@ -45,8 +45,7 @@ static void bind_visible(const crm_db *db, sqlite3_stmt *st)
     const struct crmi_actor *a = db->actor;
     sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":seg_all"),
                      (a->roles & (CRM_ROLE_ADMIN | CRM_ROLE_AUDITOR)) != 0);
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":seg_view"), a->branch_path, -1,
-                      SQLITE_TRANSIENT);
+    crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":seg_view"), a->branch_path);
 }
 
 #define SEGMENT_ROW                                                                                \
@@ -58,7 +57,7 @@ static const char SQL_LOAD[] = SEGMENT_ROW " WHERE s.id = :id";
 
 static int read_segment(crm_db *db, sqlite3_stmt *st, crmi_segment *out, const char *what)
 {
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         out->id = sqlite3_column_int64(st, 0);
@@ -128,7 +127,7 @@ CRM_EXTERN(int) crm_segment_get(crm_record **out, crm_db *db, const char *name)
         return rc ? rc : db->errcode;
     crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":name"), name);
     bind_visible(db, st);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     if (step == SQLITE_ROW)
         rc = crmi_record_from_row(out, st);
     else
@@ -175,7 +174,7 @@ static int resolve_branch(crm_db *db, const char *code, seg_options *o)
         return db->errcode;
     const char *wanted = code ? code : db->actor->branch;
     crmi_bind_text(st, 1, wanted);
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step != SQLITE_ROW) {
         rc = step == SQLITE_DONE
                  ? crmi_error(db, CRM_E_NOT_FOUND, "field branch: no branch %.40s", wanted)
@@ -273,7 +272,7 @@ static int insert_segment(crm_db *db, const char *name, crm_segment_kind kind, c
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
+    int step = crmi_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_ROW)
         return crmi_error(db, CRM_E_CONFLICT, "segment %s: the name is taken", name);
@@ -545,7 +544,7 @@ static int delete_segment(crm_db *db, const crmi_segment *s)
         return db->errcode;
     sqlite3_bind_int64(st, 1, s->id);
     int rc = CRM_OK;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (crmi_step(st) == SQLITE_ROW)
         rc = crmi_error(db, CRM_E_STATE, "segment %s: used by segment %s; delete that first",
                         s->name, (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);

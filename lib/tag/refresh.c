@@ -64,7 +64,7 @@ static int notify_live(crm_db *db)
     if (!st)
         return db->errcode;
     int step, rc = CRM_OK;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW)
         rc = crmi_segment_customer_changed(db, sqlite3_column_int64(st, 0));
     if (!rc && step != SQLITE_DONE)
         rc = crmi_sqlite_error(db, step, "refresh rule tag");
@@ -138,7 +138,7 @@ static int rule_tags(crm_db *db, const char *only, rule_tag **out, size_t *n)
     crmi_bind_text(st, 1, only);
     size_t cap = 0;
     int step, rc = CRM_OK;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
             rule_tag *grown = crmi_realloc(*out, cap * sizeof **out);

@@ -24,7 +24,7 @@ int crmi_tag_find(crm_db *db, const char *field, const char *name, int64_t *id, 
     if (!st)
         return db->errcode;
     crmi_bind_text(st, 1, name);
-    int step = sqlite3_step(st), rc = CRM_OK;
+    int step = crmi_step(st), rc = CRM_OK;
     if (step == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
         snprintf(kind, 16, "%s", (const char *)sqlite3_column_text(st, 1));

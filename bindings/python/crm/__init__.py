@@ -70,6 +70,7 @@ from . import product  # adds db.products, db.holdings, db.transactions
 from . import dataio  # adds db.dataio: import, export, quality, stats
 from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic rules
 from . import search  # declares search.h; db.customers.search / find_by / pages
+from . import complaint, kb  # declares complaint.h and kb.h; db.complaints, db.kb
 
 KEY_SIZE = _foundation.KEY_SIZE
 

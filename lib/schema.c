@@ -181,6 +181,9 @@ const crmi_sealed_column crmi_sealed_columns[] = {
     /* customer fields are sealed under each customer's key; the keys
      * themselves are sealed under the data key and rotate with it */
     {"crm_customer_key", "wrapped", "customer_id"},
+    /* contact details of complainants, who may not be customers */
+    {"crm_complaint", "contact_phone", "ticket_no"},
+    {"crm_complaint", "contact_email", "ticket_no"},
 };
 const int crmi_sealed_column_count =
     (int)(sizeof crmi_sealed_columns / sizeof crmi_sealed_columns[0]);

@@ -395,3 +395,41 @@ int cli_read_secret(char *buf, size_t size, const char *prompt)
     buf[len] = '\0';
     return CLI_EXIT_OK;
 }
+
+int cli_read_text(char **out, size_t *out_len, const char *path, const char *what, size_t max_len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return cli_error("%s %s: %s", what, path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap + 1);
+    while (buf && len <= max_len) {
+        if (len == cap) {
+            char *grown = realloc(buf, cap * 2 + 1);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf)
+        return cli_error("%s %s: out of memory", what, path);
+    if (failed) {
+        free(buf);
+        return cli_error("%s %s: read error", what, path);
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return CLI_EXIT_OK;
+}

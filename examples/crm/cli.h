@@ -145,6 +145,12 @@ int cli_open(cli_ctx *ctx, unsigned int flags, bool set_actor);
  * status. Wipe the buffer with cli_wipe after use. */
 int cli_read_secret(char *buf, size_t size, const char *prompt);
 
+/* Reads all of `path` ("-": standard input) into a new buffer (free with
+ * free()), NUL-terminated, at most one byte past `max_len` (the library
+ * refuses longer text with its own message). Returns an exit status; `what`
+ * names the input in errors. */
+int cli_read_text(char **out, size_t *out_len, const char *path, const char *what, size_t max_len);
+
 /* Overwrites memory that held a secret. */
 void cli_wipe(void *buf, size_t size);
 
@@ -199,9 +205,6 @@ int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_product(cli_ctx *ctx, int argc, char **argv);
 int cmd_segment(cli_ctx *ctx, int argc, char **argv);
 int cmd_tag(cli_ctx *ctx, int argc, char **argv);
-/* Reads a whole file ("-": standard input) into a new buffer (free with
- * free()); returns an exit status, `what` naming the input in errors. */
-int cli_read_text(char **out, size_t *out_len, const char *path, const char *what);
 int cmd_txn(cli_ctx *ctx, int argc, char **argv);
 int cmd_holding(cli_ctx *ctx, int argc, char **argv);
 /* 'crm customer view' (cmd_view.c), a row of cmd_customer's table. */
@@ -217,5 +220,7 @@ int cmd_customer_quality(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_alert(cli_ctx *ctx, int argc, char **argv);
+int cmd_complaint(cli_ctx *ctx, int argc, char **argv);
+int cmd_kb(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

@@ -14,53 +14,12 @@
 
 /* -------------------------------------------------------------- input */
 
-/* Reads all of `path` ("-": standard input) into a new buffer, at most one
- * byte past CRM_RULE_MAX_TEXT (the library refuses longer text with its own
- * message). Returns an exit status; `what` names the input in errors. */
-int cli_read_text(char **out, size_t *out_len, const char *path, const char *what)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return cli_error("%s %s: %s", what, path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap + 1);
-    while (buf && len <= CRM_RULE_MAX_TEXT) {
-        if (len == cap) {
-            char *grown = realloc(buf, cap * 2 + 1);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!buf)
-        return cli_error("%s %s: out of memory", what, path);
-    if (failed) {
-        free(buf);
-        return cli_error("%s %s: read error", what, path);
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return CLI_EXIT_OK;
-}
-
 /* Parses the rule in `path`. Returns an exit status (3 for a malformed rule). */
 static int load_rule(cli_ctx *ctx, crm_rule **out, const char *path)
 {
     char *text;
     size_t len;
-    int status = cli_read_text(&text, &len, path, "rule");
+    int status = cli_read_text(&text, &len, path, "rule", CRM_RULE_MAX_TEXT);
     if (status != CLI_EXIT_OK)
         return status;
     int rc = crm_rule_parse(out, text, len);
@@ -183,7 +142,7 @@ static int load_data(cli_ctx *ctx, crm_rule_data **out, const char *arg)
     char *text = NULL;
     size_t len = strlen(arg);
     if (arg[0] == '@') {
-        int status = cli_read_text(&text, &len, arg + 1, "data");
+        int status = cli_read_text(&text, &len, arg + 1, "data", CRM_RULE_MAX_TEXT);
         if (status != CLI_EXIT_OK)
             return status;
     }

@@ -48,7 +48,7 @@ static int segment_create(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("segment create", "give exactly one of --rule and --customers");
     char *text = NULL, *list = NULL;
     size_t len;
-    if (rule_file && (status = cli_read_text(&text, &len, rule_file, "rule")))
+    if (rule_file && (status = cli_read_text(&text, &len, rule_file, "rule", CRM_RULE_MAX_TEXT)))
         return status;
     crm_record *o = NULL;
     int rc = crm_record_new(&o);
@@ -144,7 +144,7 @@ static int segment_preview(cli_ctx *ctx, int argc, char **argv)
         return status;
     char *text = NULL;
     size_t len;
-    if ((status = cli_read_text(&text, &len, rule_file, "rule")))
+    if ((status = cli_read_text(&text, &len, rule_file, "rule", CRM_RULE_MAX_TEXT)))
         return status;
     int64_t count = 0;
     int rc = CRM_OK;

@@ -84,7 +84,7 @@ static int tag_add(cli_ctx *ctx, int argc, char **argv)
         return status;
     char *text = NULL;
     size_t len;
-    if (rule_file && (status = cli_read_text(&text, &len, rule_file, "rule")))
+    if (rule_file && (status = cli_read_text(&text, &len, rule_file, "rule", CRM_RULE_MAX_TEXT)))
         return status;
     int rc = CRM_OK;
     status = cli_open(ctx, 0, true);

@@ -72,6 +72,7 @@ from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic 
 from . import search  # declares search.h; db.customers.search / find_by / pages
 from . import segment, tag  # db.segments and db.tags (segment.h, tag.h)
 from . import alert  # declares alert.h; db.alerts
+from . import complaint, kb  # declares complaint.h and kb.h; db.complaints, db.kb
 
 KEY_SIZE = _foundation.KEY_SIZE
 

@@ -211,5 +211,10 @@ int cmd_customer_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_quality(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
+/* cmd_risk.c and cmd_analytics.c; cli_read_small_file (in cmd_risk.c) reads
+ * a configuration or answers file of at most 1 MiB (free with free()). */
+int cmd_risk(cli_ctx *ctx, int argc, char **argv);
+int cmd_analytics(cli_ctx *ctx, int argc, char **argv);
+int cli_read_small_file(char **out, size_t *out_len, const char *path, const char *what);
 
 #endif /* CRM_CLI_H */

@@ -151,6 +151,9 @@ int cli_read_secret(char *buf, size_t size, const char *prompt);
  * names the input in errors. */
 int cli_read_text(char **out, size_t *out_len, const char *path, const char *what, size_t max_len);
 
+/* The size limit of configuration and answer files (YAML). */
+#define CLI_CONFIG_MAX (1u << 20)
+
 /* Overwrites memory that held a secret. */
 void cli_wipe(void *buf, size_t size);
 
@@ -222,5 +225,7 @@ int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_alert(cli_ctx *ctx, int argc, char **argv);
 int cmd_complaint(cli_ctx *ctx, int argc, char **argv);
 int cmd_kb(cli_ctx *ctx, int argc, char **argv);
+int cmd_risk(cli_ctx *ctx, int argc, char **argv);
+int cmd_analytics(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

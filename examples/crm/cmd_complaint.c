@@ -611,7 +611,7 @@ static int complaint_config(cli_ctx *ctx, int argc, char **argv)
         crm_free(text);
         return CLI_EXIT_OK;
     }
-    if ((status = cli_read_text(&text, &len, file, "config", 1u << 20)))
+    if ((status = cli_read_text(&text, &len, file, "config", CLI_CONFIG_MAX)))
         return status;
     int rc = crm_complaint_config_set(ctx->db, text, len);
     free(text);

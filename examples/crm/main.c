@@ -34,6 +34,8 @@ static const cli_command commands[] = {
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},
     {"mask", "mask a value for display as libcrm does", cmd_mask},
     {"rule", "JsonLogic rules: check, eval, sql (no database needed)", cmd_rule},
+    {"risk", "risk questionnaires and suitability: assess, check, history, config", cmd_risk},
+    {"analytics", "RFM, value tiers, clusters, cross-sell, propensity", cmd_analytics},
     {"version", "library and tool versions", cmd_version},
     {NULL, NULL, NULL},
 };

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RISK_VALIDITY_SECONDS (365 * 86400LL) /* as the customer module */
 #define CHINA_UTC_OFFSET (8 * 3600)           /* hours are Beijing time */
 
 enum var_id {
@@ -123,7 +122,7 @@ static void read_customer(crmi_alert_facts *f, sqlite3_stmt *st)
     f->has_risk_level = sqlite3_column_type(st, 0) != SQLITE_NULL;
     copy_column(f->risk_level, sizeof f->risk_level, st, 0);
     bool assessed = sqlite3_column_type(st, 1) != SQLITE_NULL;
-    f->risk_expired = !assessed || sqlite3_column_int64(st, 1) + RISK_VALIDITY_SECONDS < at;
+    f->risk_expired = !assessed || sqlite3_column_int64(st, 1) + CRMI_RISK_VALIDITY_SECONDS < at;
     f->age = crmi_age_years((const char *)sqlite3_column_text(st, 2), at);
     f->has_assets = sqlite3_column_type(st, 3) != SQLITE_NULL;
     f->assets = sqlite3_column_int64(st, 3);

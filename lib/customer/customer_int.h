@@ -66,6 +66,11 @@ typedef enum crmi_field {
     CRMI_F_COUNT
 } crmi_field;
 
+/* How long a risk assessment stays valid when the bank's questionnaire
+ * (lib/risk) says nothing else: one year. Text form for SQL. */
+#define CRMI_RISK_VALIDITY_SQL "31536000"
+#define CRMI_RISK_VALIDITY_SECONDS (365 * 86400LL)
+
 #define CRMI_HAS(c, f) (((c)->set >> (f)) & 1u)
 
 /* The record field name of a crmi_field ("ext" for CRMI_F_EXT). */

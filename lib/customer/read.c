@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RISK_VALIDITY_SECONDS (365 * 86400LL)
 
 void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st)
 {
@@ -108,7 +107,7 @@ static int put_derived(crm_record *r, crm_db *db, sqlite3_stmt *st)
     int rc = age >= 0 ? crmi_record_put_int(r, "age", age) : CRM_OK;
     if (!rc) {
         bool assessed = sqlite3_column_type(st, 17) != SQLITE_NULL;
-        int64_t expires = sqlite3_column_int64(st, 17) + RISK_VALIDITY_SECONDS;
+        int64_t expires = sqlite3_column_int64(st, 17) + CRMI_RISK_VALIDITY_SECONDS;
         rc = crmi_record_put_int(r, "risk_expired", !assessed || expires < now);
     }
     return rc;

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#define RISK_VALIDITY_SECONDS "31536000" /* 365 days, as the customer module */
 
 #define FROM_SCOPE                                                                                 \
     " FROM crm_customer c JOIN crm_branch b ON b.id = c.branch_id"                                 \
@@ -44,8 +43,8 @@ static const char SQL_QUALITY[] =
     " AND c.risk_level IS NULL"
     " UNION ALL "
     "SELECT 'risk_expired', c.customer_no, 1, 'risk assessed ' || date(c.risk_assessed_at,"
-    " 'unixepoch') || ', expired ' || date(c.risk_assessed_at + " RISK_VALIDITY_SECONDS
-    ", 'unixepoch')" FROM_SCOPE " AND c.risk_assessed_at + " RISK_VALIDITY_SECONDS " < :now"
+    " 'unixepoch') || ', expired ' || date(c.risk_assessed_at + " CRMI_RISK_VALIDITY_SQL
+    ", 'unixepoch')" FROM_SCOPE " AND c.risk_assessed_at + " CRMI_RISK_VALIDITY_SQL " < :now"
     " UNION ALL "
     "SELECT 'invalid_value', c.customer_no, 1, crmi_revalidate(" STORED_FIELDS
     ") AS problem" FROM_SCOPE " AND problem IS NOT NULL";

@@ -1,4 +1,76 @@
-/* The risk module's tables (migration listed in lib/schema.c). */
+/* The risk module's tables (migration 0004, listed in lib/schema.c): risk
+ * questionnaires, and the analytics outputs (value scores, clusters,
+ * association rules, propensity models). docs/ANALYTICS.md documents the
+ * columns of crm_customer_score, the one row per customer rules bind to. */
 #include "core/db_int.h"
 
-const char crmi_schema_risk[] = "";
+const char crmi_schema_risk[] =
+    /* every questionnaire taken; the latest sets the customer's risk_level
+     * and risk_assessed_at */
+    "CREATE TABLE crm_risk_assessment ("
+    "  id INTEGER PRIMARY KEY,"
+    "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"
+    "  score INTEGER NOT NULL,"
+    "  level TEXT NOT NULL CHECK (level GLOB 'C[1-5]'),"
+    "  capped_by TEXT,"
+    "  answers TEXT NOT NULL,"
+    "  assessed_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  assessed_by TEXT NOT NULL) STRICT;"
+    "CREATE INDEX crm_risk_assessment_customer ON crm_risk_assessment (customer_id, assessed_at);"
+    /* one row per customer scored: RFM, value tier, activity (crm_analytics_score_run),
+     * cluster (crm_analytics_cluster_run), propensity (crm_analytics_propensity_run) */
+    "CREATE TABLE crm_customer_score ("
+    "  customer_id INTEGER PRIMARY KEY REFERENCES crm_customer (id),"
+    "  recency_days INTEGER,"
+    "  frequency INTEGER,"
+    "  monetary INTEGER,"
+    "  r_score INTEGER CHECK (r_score BETWEEN 1 AND 5),"
+    "  f_score INTEGER CHECK (f_score BETWEEN 1 AND 5),"
+    "  m_score INTEGER CHECK (m_score BETWEEN 1 AND 5),"
+    "  rfm TEXT,"
+    "  aum INTEGER,"
+    "  value_tier TEXT,"
+    "  activity TEXT CHECK (activity = 'active' OR activity = 'dormant' OR activity = 'at_risk'),"
+    "  scored_at INTEGER,"
+    "  cluster INTEGER,"
+    "  clustered_at INTEGER,"
+    "  propensity_bps INTEGER CHECK (propensity_bps BETWEEN 0 AND 10000),"
+    "  propensity_target TEXT,"
+    "  propensity_at INTEGER) STRICT;"
+    /* the last clustering: one row per cluster and feature */
+    "CREATE TABLE crm_cluster_profile ("
+    "  cluster INTEGER NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  feature TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  mean REAL NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  run_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (cluster, position)) STRICT;"
+    /* the last association run over product types held */
+    "CREATE TABLE crm_assoc_rule ("
+    "  id INTEGER PRIMARY KEY,"
+    "  antecedent TEXT NOT NULL,"
+    "  antecedent_mask INTEGER NOT NULL,"
+    "  antecedent_size INTEGER NOT NULL,"
+    "  consequent TEXT NOT NULL,"
+    "  consequent_mask INTEGER NOT NULL,"
+    "  support_bps INTEGER NOT NULL,"
+    "  confidence_bps INTEGER NOT NULL,"
+    "  lift_bps INTEGER NOT NULL,"
+    "  customers INTEGER NOT NULL,"
+    "  run_at INTEGER NOT NULL) STRICT;"
+    /* every propensity model trained */
+    "CREATE TABLE crm_propensity_model ("
+    "  id INTEGER PRIMARY KEY,"
+    "  target TEXT NOT NULL,"
+    "  cutoff INTEGER NOT NULL,"
+    "  horizon_days INTEGER NOT NULL,"
+    "  train INTEGER NOT NULL,"
+    "  test INTEGER NOT NULL,"
+    "  positives INTEGER NOT NULL,"
+    "  auc_bps INTEGER NOT NULL,"
+    "  weights TEXT NOT NULL,"
+    "  seed INTEGER NOT NULL,"
+    "  trained_at INTEGER NOT NULL) STRICT;";

@@ -17,9 +17,8 @@
  * included, as crmi_age_years computes it; cheaper than comparing parts. */
 #define AGE_SQL "((:search_ymd - CAST(replace(c.birth_date, '-', '') AS INTEGER)) / 10000)"
 
-/* An assessment is valid for 365 days (lib/customer/read.c). */
 #define RISK_EXPIRED_SQL                                                                           \
-    "(c.risk_assessed_at IS NULL OR c.risk_assessed_at + 31536000 < :search_now)"
+    "(c.risk_assessed_at IS NULL OR c.risk_assessed_at + " CRMI_RISK_VALIDITY_SQL " < :search_now)"
 
 /* Tags valid now, any source (lib/tag), as a JSON list of names. */
 #define TAGS_SQL                                                                                   \

@@ -73,6 +73,8 @@ from . import search  # declares search.h; db.customers.search / find_by / pages
 from . import segment, tag  # db.segments and db.tags (segment.h, tag.h)
 from . import alert  # declares alert.h; db.alerts
 from . import complaint, kb  # declares complaint.h and kb.h; db.complaints, db.kb
+from .risk import RiskConfig  # declares risk.h; db.risk
+from .analytics import AnalyticsConfig  # declares analytics.h; db.analytics
 
 KEY_SIZE = _foundation.KEY_SIZE
 
@@ -81,7 +83,7 @@ __all__ = [
     "Database", "Date", "ErrorCode", "InternalError", "InvalidArgument", "InvalidData",
     "InvalidState", "KEY_SIZE", "Keys", "LibraryNotFound", "Locked", "MaskKind", "Money",
     "NotFound", "NotSupported", "OutOfMemory", "PermissionDenied", "ReadOnly", "Record",
-    "ResultIterator", "Role", "Rule", "RuleData", "SchemaVersion", "Users", "VERSION_NUMBER",
+    "ResultIterator", "RiskConfig", "AnalyticsConfig", "Role", "Rule", "RuleData", "SchemaVersion", "Users", "VERSION_NUMBER",
     "ValueType", "Customers", "bootstrap", "declared_names", "errstr", "format_time", "generate_key",
     "generate_key_file", "library_path", "load_key_file", "mask", "parse_roles", "parse_time",
     "parse_id_number", "role_name", "role_names", "rule_vocabulary", "version",

@@ -211,5 +211,6 @@ int cmd_customer_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_quality(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

@@ -23,6 +23,7 @@ static const cli_command commands[] = {
      cmd_customer},
     {"product", "the product catalogue: add, get, list", cmd_product},
     {"holding", "customers' balances per product: set, list", cmd_holding},
+    {"report", "reports as csv, json, html, xlsx or pdf: list, describe, run", cmd_report},
     {"txn", "customers' transactions: add, list", cmd_txn},
     {"audit", "the tamper-evident audit log: list, verify, checkpoint", cmd_audit},
     {"key", "key rotation: rotate-data, reencrypt, rotate-master", cmd_key},

@@ -70,6 +70,7 @@ from . import product  # adds db.products, db.holdings, db.transactions
 from . import dataio  # adds db.dataio: import, export, quality, stats
 from .rule import Rule, RuleData, rule_vocabulary  # declares rule.h: JsonLogic rules
 from . import search  # declares search.h; db.customers.search / find_by / pages
+from .report import ReportCatalog, report_period  # declares report.h; db.reports
 
 KEY_SIZE = _foundation.KEY_SIZE
 
@@ -82,5 +83,5 @@ __all__ = [
     "ValueType", "Customers", "bootstrap", "declared_names", "errstr", "format_time", "generate_key",
     "generate_key_file", "library_path", "load_key_file", "mask", "parse_roles", "parse_time",
     "parse_id_number", "role_name", "role_names", "rule_vocabulary", "version",
-    "version_string",
+    "version_string", "ReportCatalog", "report_period",
 ]

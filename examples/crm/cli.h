@@ -227,5 +227,6 @@ int cmd_complaint(cli_ctx *ctx, int argc, char **argv);
 int cmd_kb(cli_ctx *ctx, int argc, char **argv);
 int cmd_risk(cli_ctx *ctx, int argc, char **argv);
 int cmd_analytics(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"holding", "customers' balances per product: set, list", cmd_holding},
     {"segment", "customer segments: create, preview, refresh, members, diff, list, delete", cmd_segment},
     {"tag", "the tag taxonomy and customers' tags", cmd_tag},
+    {"report", "reports as csv, json, html, xlsx or pdf: list, describe, run", cmd_report},
     {"txn", "customers' transactions: add, list", cmd_txn},
     {"alert", "real-time transaction alerts: list, show, ack, close, rules", cmd_alert},
     {"complaint", "complaints: open, assign, transition, note, list, show, sla-scan, hotspots, ...",

@@ -75,6 +75,7 @@ from . import alert  # declares alert.h; db.alerts
 from . import complaint, kb  # declares complaint.h and kb.h; db.complaints, db.kb
 from .risk import RiskConfig  # declares risk.h; db.risk
 from .analytics import AnalyticsConfig  # declares analytics.h; db.analytics
+from .report import ReportCatalog, report_period  # declares report.h; db.reports
 
 KEY_SIZE = _foundation.KEY_SIZE
 
@@ -87,5 +88,5 @@ __all__ = [
     "ValueType", "Customers", "bootstrap", "declared_names", "errstr", "format_time", "generate_key",
     "generate_key_file", "library_path", "load_key_file", "mask", "parse_roles", "parse_time",
     "parse_id_number", "role_name", "role_names", "rule_vocabulary", "version",
-    "version_string",
+    "version_string", "ReportCatalog", "report_period",
 ]

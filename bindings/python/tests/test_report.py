@@ -1,0 +1,109 @@
+import csv
+import json
+import os
+
+import crm
+from .support import TempDirCase
+
+
+class ReportTest(TempDirCase):
+    """Branch BJ (rm.a: C001, C002) and GZ (rm.g: C003); deposits in
+    2026-10 and 2026-09; the clock at 2026-11-02."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.open(clock=lambda: 1793577600)  # 2026-11-02T00:00:00Z
+        db = self.db
+        db.bootstrap("HO", "总行", "admin", "系统管理员")
+        db.actor = "admin"
+        db.branches.add("BJ", "北京分行", parent="HO")
+        db.branches.add("GZ", "广州分行", parent="HO")
+        db.users.add(name="rm.a", display_name="李雷", roles="relationship_manager", branch="BJ")
+        db.users.add(name="rm.g", display_name="韩梅梅", roles="relationship_manager",
+                     branch="GZ")
+        db.users.add(name="bm.gz", display_name="王经理", roles="branch_manager", branch="GZ")
+        db.customers.create("C001", "张三", "BJ", manager="rm.a")
+        db.customers.create("C002", "李四", "BJ", manager="rm.a")
+        db.customers.create("C003", "王五", "GZ", manager="rm.g")
+        db.products.add("DEP", "活期", type="deposit", risk_rating="R1")
+        db.holdings.set("C001", "DEP", crm.Money(123456))
+        db.holdings.set("C003", "DEP", crm.Money(100))
+        for no, fen, at in (("C001", 1050, "2026-10-02T00:00:00Z"),
+                            ("C003", 2000, "2026-10-05T00:00:00Z"),
+                            ("C001", 700, "2026-09-05T00:00:00Z")):
+            db.transactions.add(no, "deposit", crm.Money(fen), "mobile", product_code="DEP",
+                                time=at)
+
+    def test_names_describe_and_period(self):
+        names = self.db.reports.names()
+        self.assertIn("customer-analysis", names)
+        self.assertIn("business-statistics", names)
+        columns = [c["name"] for c in self.db.reports.describe("business-statistics")["columns"]]
+        self.assertIn("txn_volume_prev", columns)
+        period = crm.report_period("2026-W47")
+        self.assertEqual(period["start"], "2026-11-16T00:00:00Z")
+        self.assertEqual(period["last_year_label"], "2025-W47")
+        with self.assertRaises(crm.InvalidData):
+            crm.report_period("2026-W99")
+
+    def test_run_rows_and_scope(self):
+        rows = list(self.db.reports.run("business-statistics", period="2026-10"))
+        by_branch = {r["branch"]: r for r in rows}
+        self.assertEqual(by_branch["BJ"]["txn_volume"], 1050)
+        self.assertIsInstance(by_branch["BJ"]["txn_volume"], crm.Money)
+        self.assertEqual(by_branch["BJ"]["txn_volume_prev"], 700)
+        self.assertEqual(by_branch["BJ"]["balance"], 123456)
+        drill = list(self.db.reports.run("business-products", period="2026-10", branch="GZ",
+                                         product_type="deposit"))
+        self.assertEqual([(r["branch"], r["product_code"]) for r in drill], [("GZ", "DEP")])
+        self.db.actor = "rm.a"
+        rows = list(self.db.reports.run("business-statistics", period="2026-10"))
+        self.assertEqual([r["branch"] for r in rows], ["BJ"])
+        self.db.actor = "bm.gz"
+        rows = list(self.db.reports.run("rm-performance", period="2026-11"))
+        self.assertEqual([(r["manager"], r["customers"]) for r in rows], [("rm.g", 1)])
+        with self.assertRaises(crm.PermissionDenied):
+            self.db.reports.run("business-statistics", period="2026-10", branch="BJ")
+        with self.assertRaisesRegex(crm.InvalidArgument, "nonsense"):
+            self.db.reports.run("business-statistics", period="2026-10", nonsense="x")
+
+    def test_write_files(self):
+        path = self.path("bs.csv")
+        self.db.reports.write("business-statistics", path, period="2026-10", bom=True)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({r["branch"]: r["txn_volume"] for r in rows},
+                         {"BJ": "10.50", "GZ": "20.00"})
+        path = self.path("ca.json")
+        self.db.reports.write("customer-analysis", path, period="2026-Q4")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual(doc["period"]["label"], "2026-Q4")
+        genders = [r for r in doc["rows"] if r["dimension"] == "性别 Gender"]
+        self.assertEqual(sum(r["customers"] for r in genders), 3)
+        for fmt, magic in (("html", b"<!DOCTYPE html>"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
+            path = self.path("r." + fmt)
+            self.db.reports.write("business-statistics", path, period="2026-10")
+            with open(path, "rb") as f:
+                self.assertTrue(f.read().startswith(magic), fmt)
+        with self.assertRaises(crm.InvalidArgument):
+            self.db.reports.write("business-statistics", self.path("x.doc"),
+                                  period="2026-10")
+
+    def test_catalog_loads_definitions(self):
+        with crm.ReportCatalog() as cat:
+            cat.load("""
+name: txn-by-channel
+title: 渠道交易
+dataset: >-
+  SELECT channel, count(*) AS n FROM crm_v_txn, crm_v_period p
+  WHERE at >= p.start_at AND at < p.end_at GROUP BY channel
+columns:
+  - {name: channel, label: 渠道}
+  - {name: n, label: 笔数, type: int}
+""")
+            self.assertIn("txn-by-channel", cat.names())
+            rows = list(self.db.reports.run("txn-by-channel", period="2026-10", catalog=cat))
+            self.assertEqual(rows, [{"channel": "mobile", "n": 2}])
+            with self.assertRaisesRegex(crm.InvalidData, "field title"):
+                cat.load("{name: broken, dataset: SELECT 1 AS a, columns: [{name: a, label: A}]}")

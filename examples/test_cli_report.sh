@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Tests 'crm report' end to end: list, describe, run in every format, the
+# period and branch options, filters, exit statuses (2 usage, 3 bad period,
+# 4 unknown report or branch, 5 permission) and an RM's report covering
+# only their book.
+#
+#   examples/test_cli_report.sh PATH/TO/crm
+#
+# Works in a temporary directory it removes (kept with KEEP=1).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cli_testlib.sh"
+
+if [[ $# -ne 1 || ! -x $1 ]]; then
+    echo "usage: $0 PATH/TO/crm" >&2
+    exit 2
+fi
+CRM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+T=$(mktemp -d "${TMPDIR:-/tmp}/crm-test-cli-report.XXXXXX")
+trap '[[ -n ${KEEP:-} ]] || rm -rf "$T"' EXIT
+cd "$T" || exit 1
+unset CRM_DB CRM_KEY_FILE CRM_USER
+
+checks=0 failures=0 status=0 last=""
+
+run() {
+    last="crm $*"
+    "$CRM" "$@" </dev/null >out 2>err
+    status=$?
+}
+
+# json_eq PYTHON-EXPR VALUE: the expression over the JSON value `o` of stdout.
+json_eq() {
+    local got
+    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
+print(v if isinstance(v, str) else repr(v))" <out 2>&1)
+    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
+}
+
+setup() {
+    expect 0 keygen
+    expect 0 init --admin admin --display-name 系统管理员
+    export CRM_USER=admin
+    expect 0 branch add BJ --name 北京分行 --parent HO
+    expect 0 branch add GZ --name 广州分行 --parent HO
+    expect 0 user add rm.a --display-name 甲 --roles relationship_manager --branch BJ
+    expect 0 user add rm.g --display-name 乙 --roles relationship_manager --branch GZ
+    expect 0 customer add C001 --name 张三 --branch BJ --manager rm.a
+    expect 0 customer add C002 --name 李四 --branch GZ --manager rm.g
+    expect 0 product add DEP --name 活期 --type deposit --risk-rating R1
+    expect 0 holding set C001 DEP --balance 1234.56
+    expect 0 txn add C001 --product DEP --type deposit --amount 100.50 --channel mobile \
+        --time 2026-10-03T08:00:00Z
+    expect 0 txn add C002 --product DEP --type deposit --amount 20 --channel branch \
+        --time 2026-10-04T08:00:00Z
+    expect 0 txn add C001 --product DEP --type deposit --amount 7 --channel mobile \
+        --time 2026-09-04T08:00:00Z
+}
+
+test_list_and_describe() {
+    expect 0 report --help
+    out_has "business-statistics"
+    expect 0 report list
+    out_has "customer-analysis"
+    out_has "business-statistics"
+    out_has "业务统计"
+    expect 0 report describe business-statistics
+    out_has '"name":"txn_volume_yoy"'
+    expect 4 report describe nope
+    expect 2 report run
+}
+
+test_run() {
+    expect 0 report run business-statistics --period 2026-10 --format csv -o bs.csv
+    checks=$((checks + 1))
+    grep -q $'^BJ,北京分行,deposit,存款,1,1234.56,1,100.50,1,0,7.00,0.00\r$' bs.csv ||
+        fail "bs.csv lacks the BJ row: $(cat bs.csv)"
+    expect 0 report run business-statistics --period 2026-10 --branch GZ
+    out_has "GZ,广州分行,deposit"
+    out_lacks "BJ,"
+    expect 0 report run business-statistics --period 2026-10 --filter product_type=deposit,branch=BJ
+    out_lines 2
+    for f in json html xlsx pdf; do
+        expect 0 report run customer-analysis --period 2026-Q4 --format $f -o ca.$f
+        checks=$((checks + 1))
+        [[ -s ca.$f ]] || fail "ca.$f is empty"
+    done
+    expect 0 report run rm-performance --period 2026 --format json
+    json_eq 'sorted(r["manager"] for r in o["rows"])' "['rm.a', 'rm.g']"
+    expect 0 report run customer-analysis --period 2026-W47 --bom
+    checks=$((checks + 1))
+    [[ $(head -c 3 out | od -An -tx1 | tr -d ' ') == efbbbf ]] || fail "no BOM"
+    expect 3 report run business-statistics --period 2026-13
+    err_has "period"
+    expect 2 report run business-statistics --period 2026-10 --format doc
+    expect 4 report run no-such --period 2026-10
+    expect 4 report run business-statistics --period 2026-10 --branch XX
+}
+
+test_access() {
+    expect 0 --as rm.a report run business-statistics --period 2026-10
+    out_has "BJ,北京分行"
+    out_lacks "GZ"
+    expect 5 --as rm.a report run business-statistics --period 2026-10 --branch GZ
+}
+
+setup
+test_list_and_describe
+test_run
+test_access
+
+echo "test_cli_report: $checks commands run, $failures check(s) failed"
+[[ $failures == 0 ]]

@@ -206,6 +206,17 @@ START_TEST(scores_rfm_tiers_and_activity)
     r = scores(db, 89);
     ck_assert_str_eq(text(r, "value_tier"), "diamond");
     crm_record_free(r);
+
+    /* the stored scores are rule vocabulary: segments and search use them */
+    int64_t count = -1;
+    ck_assert_ok(crm_segment_preview(&count, db, "{\"==\": [{\"var\": \"activity\"}, \"dormant\"]}",
+                                     NULL));
+    ck_assert_int_eq(count, 9);
+    ck_assert_ok(crm_segment_preview(
+        &count, db, "{\"in\": [{\"var\": \"value_tier\"}, [\"platinum\", \"diamond\"]]}", NULL));
+    ck_assert_int_gt(count, 0);
+    ck_assert_ok(crm_segment_preview(&count, db, "{\"==\": [{\"var\": \"cluster\"}, null]}", NULL));
+    ck_assert_int_eq(count, N); /* no clustering has run */
     crm_db_close(db);
 }
 END_TEST

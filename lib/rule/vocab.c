@@ -27,6 +27,16 @@ static const crmi_vocab_entry vocab[] = {
      "whole days since the last transaction; null if there is none"},
     {"product_types", CRM_RULE_VAR_TEXT_ARRAY,
      "types of products held: deposit, loan, wealth, fund, insurance, credit_card"},
+    {"value_tier", CRM_RULE_VAR_TEXT,
+     "value tier by assets under management (ordinary, gold, platinum, diamond by default); "
+     "null until scored"},
+    {"activity", CRM_RULE_VAR_TEXT, "active, dormant or at_risk; null until scored"},
+    {"rfm", CRM_RULE_VAR_TEXT,
+     "recency, frequency and monetary quintiles as three digits 1..5, e.g. \"545\"; null until "
+     "scored"},
+    {"cluster", CRM_RULE_VAR_INTEGER, "cluster of the last clustering run; null if none"},
+    {"propensity_bps", CRM_RULE_VAR_INTEGER,
+     "score of the last propensity model, 0..10000 basis points; null if none"},
 };
 #define N_VOCAB (sizeof vocab / sizeof vocab[0])
 

@@ -40,6 +40,10 @@
     "(SELECT json_group_array(DISTINCT p.type) FROM crm_holding h"                               \
     " JOIN crm_product p ON p.id = h.product_id WHERE h.customer_id = c.id)"
 
+/* Scores the analytics module stored (lib/analytics, crm_customer_score). */
+#define SCORE_SQL(column)                                                                          \
+    "(SELECT s." column " FROM crm_customer_score s WHERE s.customer_id = c.id)"
+
 /* One customer's value of a variable, for the interpreter. */
 #define ROW(expr)                                                                                  \
     "SELECT " expr " FROM crm_customer c JOIN crm_branch b ON b.id = c.branch_id"                 \
@@ -65,6 +69,11 @@ static const struct {
     VAR("txn_amount_90d", TXN_AMOUNT_SQL),
     VAR("days_since_last_txn", DAYS_SINCE_SQL),
     VAR("product_types", PRODUCT_TYPES_SQL),
+    VAR("value_tier", SCORE_SQL("value_tier")),
+    VAR("activity", SCORE_SQL("activity")),
+    VAR("rfm", SCORE_SQL("rfm")),
+    VAR("cluster", SCORE_SQL("cluster")),
+    VAR("propensity_bps", SCORE_SQL("propensity_bps")),
 };
 #define N_VARIABLES (sizeof variables / sizeof variables[0])
 
@@ -85,12 +94,10 @@ int crmi_customer_schema_new(crm_db *db, crm_rule_schema **out)
 /* "YYYYMMDD" of the UTC day of `now`, as an integer. */
 static int64_t ymd_of(int64_t now)
 {
-    char day[32];
-    if (crm_time_format(day, sizeof day, now) != CRM_OK)
-        return 0;
-    return ((day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0')) *
-               10000LL +
-           ((day[5] - '0') * 10 + (day[6] - '0')) * 100 + (day[8] - '0') * 10 + (day[9] - '0');
+    int64_t year;
+    int month, day;
+    crmi_utc_date(now, &year, &month, &day);
+    return year * 10000 + month * 100 + day;
 }
 
 void crmi_customer_clock_bind(const crm_db *db, sqlite3_stmt *st)

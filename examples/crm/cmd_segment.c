@@ -175,10 +175,7 @@ static int parse_name(cli_ctx *ctx, int argc, char **argv, const char *command, 
         .max_args = 1,
         .args = name,
     };
-    int status = cli_parse(ctx, &spec, argc, argv);
-    if (status != CLI_CONTINUE)
-        return status;
-    return cli_open(ctx, 0, true);
+    return cli_parse_open(ctx, &spec, argc, argv);
 }
 
 static int segment_refresh(cli_ctx *ctx, int argc, char **argv)
@@ -186,7 +183,7 @@ static int segment_refresh(cli_ctx *ctx, int argc, char **argv)
     const char *name = NULL;
     int status = parse_name(ctx, argc, argv, "segment refresh",
                             "Recomputes the members and records who joined and who left.", &name);
-    if (status)
+    if (status != CLI_CONTINUE)
         return status;
     crm_record *r = NULL;
     int rc = crm_segment_refresh(&r, ctx->db, name);
@@ -223,7 +220,7 @@ static int segment_members(cli_ctx *ctx, int argc, char **argv)
                             "Lists the members you may see (an RM: their own customers).\n"
                             "With --json, one JSON object per line.",
                             &name);
-    if (status)
+    if (status != CLI_CONTINUE)
         return status;
     crm_iter *it = NULL;
     int rc = crm_segment_members(&it, ctx->db, name);
@@ -235,7 +232,7 @@ static int segment_diff(cli_ctx *ctx, int argc, char **argv)
     const char *name = NULL;
     int status = parse_name(ctx, argc, argv, "segment diff",
                             "Lists who joined and who left since the last refresh.", &name);
-    if (status)
+    if (status != CLI_CONTINUE)
         return status;
     crm_iter *it = NULL;
     int rc = crm_segment_diff(&it, ctx->db, name);
@@ -246,7 +243,7 @@ static int segment_delete(cli_ctx *ctx, int argc, char **argv)
 {
     const char *name = NULL;
     int status = parse_name(ctx, argc, argv, "segment delete", "Deletes a segment.", &name);
-    if (status)
+    if (status != CLI_CONTINUE)
         return status;
     int rc = crm_segment_delete(ctx->db, name);
     if (rc)

@@ -225,6 +225,45 @@ generated_bank() {
     crm audit verify
 }
 
+marketing() {
+    step "Segmentation: customers aged 35-45 with at least 500,000 yuan, as a live segment (it
+    follows their changes at once); the rule compiles to one SQL statement."
+    cat >affluent.json <<'RULE'
+{"and": [{">=": [{"var": "age"}, 35]}, {"<=": [{"var": "age"}, 45]},
+         {">=": [{"var": "assets"}, 50000000]}]}
+RULE
+    crm segment create affluent_35_45 --rule affluent.json --live
+    crm segment members affluent_35_45 >members.txt
+    head -4 members.txt
+
+    step "Value scores (RFM, value tier, activity) and the cross-sell rules over products held."
+    crm analytics rfm
+    crm analytics assoc --top 3
+
+    step "Suitability: may this customer buy the riskiest product on sale?"
+    local no code
+    no=$("$CRM_BIN" --json segment members affluent_35_45 | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["customer_no"])')
+    code=$(python3 -c 'import csv; print(max(csv.DictReader(open("data/products.csv")), key=lambda p: p["risk_rating"])["code"])')
+    crm risk check "$no" "$code"
+
+    step "Alerts raised while the transactions went in (large or unusual transfers, bursts)."
+    crm alert list --limit 5
+
+    step "Customer care: the knowledge base answers a question; a complaint is opened with
+    its response and resolution deadlines (teams and assignment rules come from configuration)."
+    crm kb import "$here/kb/articles.yaml"
+    crm kb answer "我的信用卡丢了怎么办"
+    crm complaint open --channel phone --category card --subject "年费重复扣收" \
+        --body "客户反映信用卡年费被扣了两次" --customer "$no"
+
+    step "Reports: business statistics for the last month of data as a self-contained HTML
+    file with charts (also csv, json, xlsx, pdf), and this month's customer analysis (the book
+    was imported this month)."
+    crm report run business-statistics --period 2026-10 --format html -o business.html
+    crm report run customer-analysis --period "$(date -u +%Y-%m)" --format csv -o customers.csv
+    head -5 customers.csv
+}
+
 # Shows a crm-gen command line.
 show_gen() {
     printf '$ crm-gen %s\n' "$*"
@@ -239,6 +278,7 @@ main() {
     passwords
     audit
     generated_bank
+    marketing
     printf '\nDemo complete.\n'
 }
 

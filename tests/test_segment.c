@@ -410,6 +410,27 @@ START_TEST(live_segment_follows_customer_updates)
 }
 END_TEST
 
+START_TEST(live_segment_follows_a_moved_book)
+{
+    crm_db *db = bank();
+    events e = {{0}, 0};
+    int sub;
+    ck_assert_ok(crm_segment_subscribe(&sub, db, on_event, &e));
+    crm_record *o = live_option();
+    ck_assert_ok(crm_segment_create(db, "b_book", "{\"==\": [{\"var\": \"manager\"}, \"rm.b\"]}", o));
+    crm_record_free(o);
+    ck_assert_str_eq(members(db, "b_book"), "C002 C004");
+    e.log[0] = '\0';
+    int64_t moved = 0;
+    ck_assert_ok(crm_customer_move_book(&moved, db, "rm.a", "rm.b", "客户经理调岗"));
+    ck_assert_int_eq(moved, 2);
+    ck_assert_str_eq(e.log, "b_book:C001+ b_book:C003+");
+    ck_assert_str_eq(members(db, "b_book"), "C001 C002 C003 C004");
+    ck_assert_ok(crm_segment_unsubscribe(db, sub));
+    crm_db_close(db);
+}
+END_TEST
+
 START_TEST(live_segment_follows_transactions_and_sets)
 {
     crm_db *db = bank();
@@ -530,6 +551,7 @@ static Suite *segment_suite(void)
     tcase_add_test(tc, branch_zones);
     tcase_add_test(tc, live_segment_follows_customer_updates);
     tcase_add_test(tc, live_segment_follows_transactions_and_sets);
+    tcase_add_test(tc, live_segment_follows_a_moved_book);
     tcase_add_test(tc, restricted_customers_leave_every_segment);
     tcase_add_test(tc, update_changes_rule_and_is_audited);
     suite_add_tcase(s, tc);

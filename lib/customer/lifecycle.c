@@ -222,7 +222,7 @@ static const char SQL_RM[] =
     " WHERE u.name = ? AND u.status = 'active' AND (u.roles & ?) <> 0";
 static const char SQL_MOVE[] =
     "UPDATE crm_customer SET manager_id = ?1, version = version + 1, updated_at = ?2"
-    " WHERE manager_id = ?3 AND status <> 'purged'";
+    " WHERE manager_id = ?3 AND status <> 'purged' RETURNING id";
 
 /* An active relationship manager the actor may manage. */
 static int find_rm(crm_db *db, const char *login, int64_t *id)
@@ -244,22 +244,51 @@ static int find_rm(crm_db *db, const char *login, int64_t *id)
     return rc;
 }
 
-static int move_book(crm_db *db, const char *from, const char *to, const char *reason,
-                     int64_t *moved)
+/* Moves the rows and collects their ids (the live segments of each are
+ * looked at again once the statement is done). */
+static int move_rows(crm_db *db, int64_t from_id, int64_t to_id, int64_t **ids, int64_t *moved)
 {
-    int64_t from_id, to_id;
-    int rc = find_rm(db, from, &from_id);
-    if (!rc)
-        rc = find_rm(db, to, &to_id);
-    sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_MOVE);
+    sqlite3_stmt *st = crmi_stmt(db, SQL_MOVE);
     if (!st)
-        return rc ? rc : db->errcode;
+        return db->errcode;
     sqlite3_bind_int64(st, 1, to_id);
     sqlite3_bind_int64(st, 2, crm_db_now(db));
     sqlite3_bind_int64(st, 3, from_id);
-    if ((rc = crmi_exec_stmt(db, st, "move book")))
+    size_t cap = 0;
+    int step, rc = CRM_OK;
+    *moved = 0;
+    while (!rc && (step = crmi_step(st)) == SQLITE_ROW) {
+        if ((size_t)*moved == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *grown = crmi_realloc(*ids, cap * sizeof *grown);
+            if (!grown) {
+                rc = crmi_error(db, CRM_E_NOMEM, "move book: out of memory");
+                break;
+            }
+            *ids = grown;
+        }
+        (*ids)[(*moved)++] = sqlite3_column_int64(st, 0);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = crmi_sqlite_error(db, step, "move book");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int move_book(crm_db *db, const char *from, const char *to, const char *reason,
+                     int64_t *moved)
+{
+    int64_t from_id, to_id, *ids = NULL;
+    int rc = find_rm(db, from, &from_id);
+    if (!rc)
+        rc = find_rm(db, to, &to_id);
+    if (!rc)
+        rc = move_rows(db, from_id, to_id, &ids, moved);
+    for (int64_t i = 0; !rc && i < *moved; i++)
+        rc = crmi_segment_customer_changed(db, ids[i]);
+    crm_free(ids);
+    if (rc)
         return rc;
-    *moved = sqlite3_changes64(db->sql);
     char after[160];
     snprintf(after, sizeof after, "{\"to\":\"%.64s\",\"moved\":%lld}", to, (long long)*moved);
     return audit_event(db, "customer.move_book", "user", from, reason, after);

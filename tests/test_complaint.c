@@ -603,6 +603,43 @@ static void add_customer(crm_db *db, const char *no, const char *manager, const 
     crm_record_free(c);
 }
 
+/* A customer's complaint contacts go with the customer's purge: sealed under
+ * the customer's key, which the purge destroys; the ticket is unlinked and
+ * its masked copies dropped. */
+START_TEST(purge_shreds_a_customers_complaint_contacts)
+{
+    test_clock_set(T0 + HOUR);
+    crm_db *db = desk();
+    add_customer(db, "C001", "rm.a", "BJ01");
+    crm_record *c = complaint("phone", "account", NULL, NULL);
+    ck_assert_ok(crm_record_set_text(c, "customer_no", "C001"));
+    ck_assert_ok(crm_record_set_text(c, "contact_phone", "13912345678"));
+    char *t = open_one(db, c);
+    char *clear = NULL;
+    ck_assert_ok(crm_complaint_reveal(&clear, db, t, "contact_phone", "回访客户"));
+    ck_assert_str_eq(clear, "13912345678");
+    crm_free(clear);
+    ck_assert_ok(crm_customer_delete_request(db, "C001", "客户销户"));
+    ck_assert_ok(crm_db_set_actor(db, "bm.bj"));
+    ck_assert_ok(crm_customer_delete_approve(db, "C001", "核准"));
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    test_clock_set(T0 + 6 * 366 * DAY);
+    int64_t purged = 0;
+    ck_assert_ok(crm_customer_purge_due(&purged, db));
+    ck_assert_int_eq(purged, 1);
+    /* the ticket stays, anonymous, at its branch */
+    crm_record *r = get(db, t);
+    ck_assert_int_eq(crm_record_type(r, "customer_no"), CRM_TYPE_NULL);
+    ck_assert_int_eq(crm_record_type(r, "contact_phone"), CRM_TYPE_NULL);
+    ck_assert_str_eq(text_of(r, "branch"), "BJ01");
+    crm_record_free(r);
+    ck_assert_int_eq(crm_complaint_reveal(&clear, db, t, "contact_phone", "回访客户"),
+                     CRM_E_NOT_FOUND);
+    free(t);
+    crm_db_close(db);
+}
+END_TEST
+
 START_TEST(customer_scope_applies_to_complaints)
 {
     test_clock_set(T0 + HOUR);
@@ -1133,6 +1170,7 @@ static Suite *complaint_suite(void)
     tcase_add_test(tc, sla_scan_escalates_along_the_ladder_on_time);
     tcase_add_test(tc, host_config_with_business_hours_and_holidays);
     tcase_add_test(tc, customer_scope_applies_to_complaints);
+    tcase_add_test(tc, purge_shreds_a_customers_complaint_contacts);
     tcase_add_test(tc, simulated_month_of_1000_complaints);
     suite_add_tcase(s, tc);
     return s;

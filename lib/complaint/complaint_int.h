@@ -182,4 +182,10 @@ int crmi_error_recode(crm_db *db, int code, const char *prefix);
 
 void crmi_complaint_scope_bind(const crm_db *db, sqlite3_stmt *st);
 
+/* A purged customer's complaints stay (the bank must keep them) but become
+ * anonymous: unlinked from the customer, contact details (sealed under the
+ * destroyed customer key, and masked) dropped. Called by the customer
+ * purge, in its transaction. */
+int crmi_complaint_customer_purged(crm_db *db, int64_t customer_id);
+
 #endif /* CRMI_COMPLAINT_INT_H */

@@ -4,6 +4,7 @@
 #include "complaint/complaint_int.h"
 #include "product/product_int.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,20 +168,35 @@ static int bind_masked(crm_db *db, sqlite3_stmt *st, int idx, crm_mask_kind kind
     return CRM_OK;
 }
 
+/* A customer's contact details are sealed under that customer's own key,
+ * so purging the customer shreds them here too; anyone else's under the
+ * data key. */
+static int bind_sealed_contact(crm_db *db, sqlite3_stmt *st, int idx, const crmi_field_ref *ref,
+                               const char *value, const unsigned char *customer_key)
+{
+    return customer_key ? crmi_bind_sealed_subject(db, st, idx, customer_key, ref, value)
+                        : crmi_bind_sealed(db, st, idx, ref, value);
+}
+
 static int bind_contact(crm_db *db, sqlite3_stmt *st, const intake *in, const crmi_ticket *t)
 {
     crmi_field_ref phone = {"crm_complaint", "contact_phone", t->ticket_no};
     crmi_field_ref email = {"crm_complaint", "contact_email", t->ticket_no};
     const char *ph = in->contact_phone_in ? in->phone : NULL;
-    int rc = bind_masked(db, st, 8, CRM_MASK_NAME, in->contact_name);
+    unsigned char key[CRM_KEY_SIZE];
+    const unsigned char *customer_key = in->customer_id ? key : NULL;
+    int rc = customer_key ? crmi_customer_key_load(db, in->customer_id, key) : CRM_OK;
     if (!rc)
-        rc = crmi_bind_sealed(db, st, 9, &phone, ph);
+        rc = bind_masked(db, st, 8, CRM_MASK_NAME, in->contact_name);
+    if (!rc)
+        rc = bind_sealed_contact(db, st, 9, &phone, ph, customer_key);
     if (!rc)
         rc = bind_masked(db, st, 10, CRM_MASK_PHONE, ph);
     if (!rc)
-        rc = crmi_bind_sealed(db, st, 11, &email, in->email);
+        rc = bind_sealed_contact(db, st, 11, &email, in->email, customer_key);
     if (!rc)
         rc = bind_masked(db, st, 12, CRM_MASK_EMAIL, in->email);
+    OPENSSL_cleanse(key, sizeof key);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #include "complaint/complaint_int.h"
 #include "product/product_int.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -170,8 +171,14 @@ static int unseal_contact(crm_db *db, const crmi_ticket *t, const char *field, c
     int step = sqlite3_step(st), rc;
     if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
         crmi_field_ref ref = {"crm_complaint", field, t->ticket_no};
-        rc = crmi_unseal(db, &ref, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                         out);
+        const unsigned char *blob = sqlite3_column_blob(st, 0);
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        unsigned char key[CRM_KEY_SIZE];
+        if (!t->customer_id)
+            rc = crmi_unseal(db, &ref, blob, len, out);
+        else if (!(rc = crmi_customer_key_load(db, t->customer_id, key)))
+            rc = crmi_unseal_subject(db, key, &ref, blob, len, out);
+        OPENSSL_cleanse(key, sizeof key);
     } else {
         rc = step == SQLITE_ROW || step == SQLITE_DONE
                  ? crmi_error(db, CRM_E_NOT_FOUND, "ticket %s has no %s", t->ticket_no, field)
@@ -223,4 +230,20 @@ crm_complaint_reveal(char **out, crm_db *db, const char *ticket_no, const char *
     else
         *out = clear;
     return rc;
+}
+
+/* ------------------------------------------------------------------ purge */
+
+static const char SQL_SHRED_CONTACTS[] =
+    "UPDATE crm_complaint SET customer_id = NULL, contact_name_masked = NULL,"
+    " contact_phone = NULL, contact_phone_masked = NULL, contact_email = NULL,"
+    " contact_email_masked = NULL WHERE customer_id = ?1";
+
+int crmi_complaint_customer_purged(crm_db *db, int64_t customer_id)
+{
+    sqlite3_stmt *st = crmi_stmt(db, SQL_SHRED_CONTACTS);
+    if (!st)
+        return db->errcode;
+    sqlite3_bind_int64(st, 1, customer_id);
+    return crmi_exec_stmt(db, st, "purge complaint contacts");
 }

@@ -1,6 +1,7 @@
 /* The deletion lifecycle (request, four-eyes approval, restriction, purge
  * when retention ends) and relationship-manager assignment. */
 #include "customer/customer_int.h"
+#include "complaint/complaint_int.h"
 #include "segment/segment_int.h"
 
 #include <stdio.h>
@@ -148,6 +149,8 @@ static int shred(crm_db *db, int64_t id, const char *customer_no)
             sqlite3_bind_int64(st, 2, crm_db_now(db));
         rc = crmi_exec_stmt(db, st, "purge customer");
     }
+    if (!rc)
+        rc = crmi_complaint_customer_purged(db, id);
     if (!rc)
         rc = crmi_segment_customer_changed(db, id);
     return rc ? rc : audit_event(db, "customer.purge", "customer", customer_no, NULL,

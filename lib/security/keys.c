@@ -510,8 +510,10 @@ CRM_EXTERN(int) crm_db_rotate_data_key(crm_db *db)
 static void stale_filter(char *sql, size_t size, const char *verb, const crmi_sealed_column *c)
 {
     snprintf(sql, size,
-             "%s FROM %s WHERE %s IS NOT NULL AND substr(%s, 2, 4) <> ?1%s", verb, c->table,
-             c->column, c->column, strcmp(verb, "SELECT count(*)") ? " LIMIT ?2" : "");
+             "%s FROM %s WHERE %s IS NOT NULL AND substr(%s, 1, 1) = x'%02x'"
+             " AND substr(%s, 2, 4) <> ?1%s",
+             verb, c->table, c->column, c->column, CRMI_SEAL_VERSION, c->column,
+             strcmp(verb, "SELECT count(*)") ? " LIMIT ?2" : "");
 }
 
 static void bind_active_id(sqlite3_stmt *st, uint32_t id)

@@ -23,46 +23,6 @@
 #define BATCH 1000
 #define MANAGERS 20
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11);
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "%s: %s\n", what, msg);
-    exit(1);
-}
-
-static void check(int rc, crm_db *db, const char *what)
-{
-    if (rc != CRM_OK)
-        die(what, db ? crm_db_errmsg(db) : crm_last_errmsg());
-}
-
-static char *temp_path(const char *stem, const char *ext)
-{
-    char *path = malloc(256);
-    snprintf(path, 256, "/tmp/crm-bench-%s-%d.%s", stem, (int)getpid(), ext);
-    return path;
-}
-
-static void remove_db(char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    free(path);
-}
-
 /* ------------------------------------------------------------ the file */
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵",
@@ -108,16 +68,16 @@ static void write_row(FILE *f, int i)
     int region = (i / 18000 / 1000) % (int)N_REGIONS;
     char id[19], birth[11], gender;
     make_id(id, birth, &gender, i, region);
-    const char *g2 = rnd() % 4 ? given[rnd() % N_OF(given)] : "";
+    const char *g2 = bench_rand() % 4 ? given[bench_rand() % N_OF(given)] : "";
     fprintf(f,
             "C%09d,%s%s%s,resident_id,%s,%c,%s,139%08d,u%d@example.com,%s%u号,%s,%s,%s,"
             "%u.%02u,%u.%02u,C%u,2026-%02u-%02u,%s,%s,%u,%u,%u\n",
-            i, surnames[rnd() % N_OF(surnames)], given[rnd() % N_OF(given)], g2, id, gender, birth,
-            i % 100000000, i, regions[region].street, rnd() % 999 + 1, regions[region].city,
-            regions[region].province, occupations[rnd() % N_OF(occupations)], rnd() % 500000,
-            rnd() % 100, rnd() % 5000000, rnd() % 100, rnd() % 5 + 1, rnd() % 10 + 1,
-            rnd() % 28 + 1, i % 2 ? "BJ01" : "SH01", i % 3 ? "" : (i % 2 ? "rm.bj" : "rm.sh"),
-            rnd() % 2, rnd() % 2, rnd() % 2);
+            i, surnames[bench_rand() % N_OF(surnames)], given[bench_rand() % N_OF(given)], g2, id, gender, birth,
+            i % 100000000, i, regions[region].street, bench_rand() % 999 + 1, regions[region].city,
+            regions[region].province, occupations[bench_rand() % N_OF(occupations)], bench_rand() % 500000,
+            bench_rand() % 100, bench_rand() % 5000000, bench_rand() % 100, bench_rand() % 5 + 1, bench_rand() % 10 + 1,
+            bench_rand() % 28 + 1, i % 2 ? "BJ01" : "SH01", i % 3 ? "" : (i % 2 ? "rm.bj" : "rm.sh"),
+            bench_rand() % 2, bench_rand() % 2, bench_rand() % 2);
 }
 
 static const char HEADER[] =
@@ -129,12 +89,12 @@ static void write_file(const char *path, int n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        die(path, "cannot write");
+        bench_die(path, "cannot write");
     fputs(HEADER, f);
     for (int i = 0; i < n; i++)
         write_row(f, i);
     if (fclose(f) != 0)
-        die(path, "write failed");
+        bench_die(path, "write failed");
 }
 
 /* ------------------------------------------------------------- libcrm */
@@ -144,24 +104,24 @@ static crm_db *crm_setup(const char *path)
     crm_db_options opts = CRM_DB_OPTIONS_INIT;
     opts.key = BENCH_KEY;
     crm_db *db;
-    check(crm_db_open(&db, path, &opts), NULL, "open");
-    check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
-    check(crm_db_set_actor(db, "admin"), db, "actor");
+    bench_check(crm_db_open(&db, path, &opts), NULL, "open");
+    bench_check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
+    bench_check(crm_db_set_actor(db, "admin"), db, "actor");
     const char *branches[][3] = {{"BJ", "北京分行", "HO"},
                                  {"BJ01", "北京朝阳支行", "BJ"},
                                  {"SH", "上海分行", "HO"},
                                  {"SH01", "上海黄浦支行", "SH"}};
     for (size_t i = 0; i < N_OF(branches); i++)
-        check(crm_branch_add(db, branches[i][0], branches[i][1], branches[i][2]), db, "branch");
+        bench_check(crm_branch_add(db, branches[i][0], branches[i][1], branches[i][2]), db, "branch");
     const char *users[][2] = {{"rm.bj", "BJ01"}, {"rm.sh", "SH01"}};
     for (size_t i = 0; i < N_OF(users); i++) {
         crm_record *u;
-        check(crm_record_new(&u), NULL, "record");
+        bench_check(crm_record_new(&u), NULL, "record");
         crm_record_set_text(u, "name", users[i][0]);
         crm_record_set_text(u, "display_name", users[i][0]);
         crm_record_set_text(u, "roles", "relationship_manager");
         crm_record_set_text(u, "branch", users[i][1]);
-        check(crm_user_add(db, u), db, "user");
+        bench_check(crm_user_add(db, u), db, "user");
         crm_record_free(u);
     }
     return db;
@@ -169,18 +129,18 @@ static crm_db *crm_setup(const char *path)
 
 static double crm_import(const char *csv, int n)
 {
-    char *path = temp_path("import", "db");
+    char *path = bench_temp_path("import", "db");
     crm_db *db = crm_setup(path);
     crm_import_options o = CRM_IMPORT_OPTIONS_INIT;
     o.mode = CRM_IMPORT_SKIP;
     crm_import_stats st = CRM_IMPORT_STATS_INIT;
     double t0 = bench_now();
-    check(crm_customer_import(&st, db, csv, &o), db, "import");
+    bench_check(crm_customer_import(&st, db, csv, &o), db, "import");
     double seconds = bench_now() - t0;
     if (st.inserted != n || st.refused != 0)
-        die("import", "not every row went in");
+        bench_die("import", "not every row went in");
     crm_db_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return seconds;
 }
 
@@ -239,25 +199,25 @@ static void raw_row(sqlite3_stmt *st, char *line)
     }
     sqlite3_bind_int64(st, 22, 1795000000);
     if (sqlite3_step(st) != SQLITE_DONE)
-        die("raw insert", sqlite3_errmsg(sqlite3_db_handle(st)));
+        bench_die("raw insert", sqlite3_errmsg(sqlite3_db_handle(st)));
     sqlite3_reset(st);
 }
 
 static double raw_import(const char *csv)
 {
-    char *path = temp_path("import-raw", "db");
+    char *path = bench_temp_path("import-raw", "db");
     sqlite3 *db;
     sqlite3_stmt *st;
     if (sqlite3_open(path, &db) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", 0, 0, 0) ||
         sqlite3_exec(db, RAW_SCHEMA, 0, 0, 0) ||
         sqlite3_prepare_v2(db, RAW_INSERT, -1, &st, NULL) != SQLITE_OK)
-        die("raw open", sqlite3_errmsg(db));
+        bench_die("raw open", sqlite3_errmsg(db));
     double t0 = bench_now();
     FILE *f = fopen(csv, "r");
     char line[1024];
     if (!f || !fgets(line, sizeof line, f))
-        die(csv, "cannot read");
+        bench_die(csv, "cannot read");
     int rows = 0;
     sqlite3_exec(db, "BEGIN", 0, 0, 0);
     while (fgets(line, sizeof line, f)) {
@@ -270,15 +230,8 @@ static double raw_import(const char *csv)
     fclose(f);
     sqlite3_finalize(st);
     sqlite3_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return seconds;
-}
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
 }
 
 int main(void)
@@ -286,10 +239,10 @@ int main(void)
     int n = (int)(1000000 * bench_scale());
     if (n < 1000)
         n = 1000;
-    char *csv = temp_path("import", "csv");
+    char *csv = bench_temp_path("import", "csv");
     write_file(csv, n);
     double crm_seconds = crm_import(csv, n);
-    double rss = peak_rss_mib();
+    double rss = bench_peak_rss_mib();
     double raw_seconds = raw_import(csv);
     bench_report_rate("customer import (CSV, skip mode)", n, crm_seconds, "raw SQLite, plain text",
                       n, raw_seconds);

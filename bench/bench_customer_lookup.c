@@ -19,16 +19,6 @@
 
 /* ------------------------------------------------------------ the data */
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11);
-}
-
 /* Surnames with weights per 1000 (the most common few dominate); "欧阳"
  * and "司马" are two-character surnames. */
 static const struct {
@@ -58,7 +48,7 @@ static const char *const given[] = {
 
 static const char *pick_surname(void)
 {
-    int r = (int)(rnd() % (uint32_t)surname_total);
+    int r = (int)(bench_rand() % (uint32_t)surname_total);
     for (size_t i = 0;; i++) {
         if (r < surnames[i].w)
             return surnames[i].s;
@@ -69,11 +59,11 @@ static const char *pick_surname(void)
 static void make_name(char *out, size_t size)
 {
     const char *s = pick_surname();
-    const char *g1 = given[rnd() % N_GIVEN];
-    if (rnd() % 4 == 0)
+    const char *g1 = given[bench_rand() % N_GIVEN];
+    if (bench_rand() % 4 == 0)
         snprintf(out, size, "%s%s", s, g1);
     else
-        snprintf(out, size, "%s%s%s", s, g1, given[rnd() % N_GIVEN]);
+        snprintf(out, size, "%s%s%s", s, g1, given[bench_rand() % N_GIVEN]);
 }
 
 static const char *const regions[] = {"110105", "310101", "440106", "330106",
@@ -108,40 +98,10 @@ static void make_person(person *p, int i)
     make_name(p->name, sizeof p->name);
     make_id(p->id, i);
     snprintf(p->phone, sizeof p->phone, "139%08u", (unsigned int)i % 100000000u);
-    p->assets = (int64_t)(rnd() % 100000) * 10000;
+    p->assets = (int64_t)(bench_rand() % 100000) * 10000;
 }
 
 /* ------------------------------------------------------------- helpers */
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "%s: %s\n", what, msg);
-    exit(1);
-}
-
-static void check(int rc, crm_db *db, const char *what)
-{
-    if (rc != CRM_OK)
-        die(what, db ? crm_db_errmsg(db) : crm_last_errmsg());
-}
-
-static char *temp_path(const char *stem)
-{
-    char *path = malloc(256);
-    snprintf(path, 256, "/tmp/crm-bench-%s-%d.db", stem, (int)getpid());
-    return path;
-}
-
-static void remove_db(char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    free(path);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -156,15 +116,15 @@ static crm_db *crm_load(const char *path, int n)
     crm_db_options opts = CRM_DB_OPTIONS_INIT;
     opts.key = BENCH_KEY;
     crm_db *db;
-    check(crm_db_open(&db, path, &opts), NULL, "open");
-    check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
-    check(crm_db_set_actor(db, "admin"), db, "actor");
-    check(crm_branch_add(db, "BJ", "北京分行", "HO"), db, "branch");
-    rng_state = 88172645463325252ull;
+    bench_check(crm_db_open(&db, path, &opts), NULL, "open");
+    bench_check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
+    bench_check(crm_db_set_actor(db, "admin"), db, "actor");
+    bench_check(crm_branch_add(db, "BJ", "北京分行", "HO"), db, "branch");
+    bench_seed(88172645463325252ull);
     double t0 = bench_now();
-    check(crm_db_begin(db), db, "begin");
+    bench_check(crm_db_begin(db), db, "begin");
     crm_record *c;
-    check(crm_record_new(&c), db, "record");
+    bench_check(crm_record_new(&c), db, "record");
     for (int i = 0; i < n; i++) {
         person p;
         make_person(&p, i);
@@ -174,10 +134,10 @@ static crm_db *crm_load(const char *path, int n)
         crm_record_set_text(c, "phone", p.phone);
         crm_record_set_text(c, "branch", i % 2 ? "BJ" : "HO");
         crm_record_set_money(c, "total_assets", p.assets);
-        check(crm_customer_create(db, c), db, "create");
+        bench_check(crm_customer_create(db, c), db, "create");
     }
     crm_record_free(c);
-    check(crm_db_commit(db), db, "commit");
+    bench_check(crm_db_commit(db), db, "commit");
     printf("%-40s %12.0f /s   (%d customers, one host transaction)\n", "customer create",
            n / (bench_now() - t0), n);
     return db;
@@ -200,7 +160,7 @@ static sqlite3 *raw_load(const char *path, int n)
     if (sqlite3_open(path, &db) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", 0, 0, 0) ||
         sqlite3_exec(db, RAW_SCHEMA, 0, 0, 0))
-        die("raw open", sqlite3_errmsg(db));
+        bench_die("raw open", sqlite3_errmsg(db));
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db,
                        "INSERT INTO cust (customer_no, name, id_type, id_number, gender,"
@@ -208,7 +168,7 @@ static sqlite3 *raw_load(const char *path, int n)
                        " created_at, updated_at) VALUES (?1, ?2, 'resident_id', ?3, ?4, ?5, ?6,"
                        " '北京市', ?7, ?8, 'active', 1, 1795000000, 1795000000)",
                        -1, &st, 0);
-    rng_state = 88172645463325252ull;
+    bench_seed(88172645463325252ull);
     sqlite3_exec(db, "BEGIN", 0, 0, 0);
     for (int i = 0; i < n; i++) {
         person p;
@@ -229,7 +189,7 @@ static sqlite3 *raw_load(const char *path, int n)
     sqlite3_exec(db, "COMMIT", 0, 0, 0);
     sqlite3_finalize(st);
     if (sqlite3_exec(db, "CREATE INDEX cust_id_number ON cust (id_number)", 0, 0, 0))
-        die("raw index", sqlite3_errmsg(db));
+        bench_die("raw index", sqlite3_errmsg(db));
     return db;
 }
 
@@ -247,7 +207,7 @@ static double raw_lookups(sqlite3 *db, char (*ids)[19], int m)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, RAW_LOOKUP, -1, &st, 0) != SQLITE_OK)
-        die("raw prepare", sqlite3_errmsg(db));
+        bench_die("raw prepare", sqlite3_errmsg(db));
     size_t bytes = 0;
     int found = 0;
     double t0 = bench_now();
@@ -265,7 +225,7 @@ static double raw_lookups(sqlite3 *db, char (*ids)[19], int m)
     double elapsed = bench_now() - t0;
     sqlite3_finalize(st);
     if (found != m || bytes == 0)
-        die("raw lookup", "a row was not found");
+        bench_die("raw lookup", "a row was not found");
     return elapsed;
 }
 
@@ -276,14 +236,14 @@ static double crm_lookups(crm_db *db, char (*ids)[19], int m)
     for (int i = 0; i < m; i++) {
         crm_iter *it;
         const crm_record *r;
-        check(crm_customer_find_by(&it, db, "id_number", ids[i]), db, "find_by");
+        bench_check(crm_customer_find_by(&it, db, "id_number", ids[i]), db, "find_by");
         while (crm_iter_next(&r, it) == CRM_OK)
             found++;
         crm_iter_free(it);
     }
     double elapsed = bench_now() - t0;
     if (found != m)
-        die("crm lookup", "a customer was not found");
+        bench_die("crm lookup", "a customer was not found");
     return elapsed;
 }
 
@@ -292,7 +252,7 @@ static void exact_lookups(crm_db *db, sqlite3 *raw, int n)
     int m = 20000;
     char(*ids)[19] = malloc((size_t)m * sizeof *ids);
     for (int i = 0; i < m; i++)
-        make_id(ids[i], (int)(rnd() % (uint32_t)n));
+        make_id(ids[i], (int)(bench_rand() % (uint32_t)n));
     raw_lookups(raw, ids, m / 10); /* warm both caches alike */
     crm_lookups(db, ids, m / 10);
     double base = raw_lookups(raw, ids, m);
@@ -314,8 +274,8 @@ static const char *const kind_names[] = {"name: full name (3 chars)", "name: giv
 /* A query of `kind` built from a random name like the stored ones. */
 static void make_query(char *out, size_t size, query_kind kind)
 {
-    const char *s = surnames[rnd() % 20].s;
-    const char *g1 = given[rnd() % N_GIVEN], *g2 = given[rnd() % N_GIVEN];
+    const char *s = surnames[bench_rand() % 20].s;
+    const char *g1 = given[bench_rand() % N_GIVEN], *g2 = given[bench_rand() % N_GIVEN];
     switch (kind) {
     case Q_FULL: snprintf(out, size, "%s%s%s", s, g1, g2); break;
     case Q_GIVEN2: snprintf(out, size, "%s%s", g1, g2); break;
@@ -331,7 +291,7 @@ static double timed_search(crm_db *db, crm_record *f, int *rows)
     crm_iter *it;
     const crm_record *r;
     double t0 = bench_now();
-    check(crm_customer_search(&it, db, f), db, "search");
+    bench_check(crm_customer_search(&it, db, f), db, "search");
     while (crm_iter_next(&r, it) == CRM_OK)
         (*rows)++;
     crm_iter_free(it);
@@ -391,7 +351,7 @@ int main(void)
     int n = (int)(1000000 * bench_scale());
     if (n < 1000)
         n = 1000;
-    char *crm_path = temp_path("lookup"), *raw_path = temp_path("lookup-raw");
+    char *crm_path = bench_temp_path("lookup", "db"), *raw_path = bench_temp_path("lookup-raw", "db");
     crm_db *db = crm_load(crm_path, n);
     sqlite3 *raw = raw_load(raw_path, n);
     exact_lookups(db, raw, n);
@@ -399,7 +359,7 @@ int main(void)
     combined(db);
     sqlite3_close(raw);
     crm_db_close(db);
-    remove_db(crm_path);
-    remove_db(raw_path);
+    bench_remove_db(crm_path);
+    bench_remove_db(raw_path);
     return 0;
 }

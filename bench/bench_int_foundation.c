@@ -11,25 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *temp_db(const char *stem)
-{
-    static int n;
-    char *path = malloc(256);
-    snprintf(path, 256, "/tmp/crm-bench-%s-%d-%d.db", stem, (int)getpid(), n++);
-    return path;
-}
-
-static void remove_db(char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    free(path);
-}
-
 static sqlite3 *raw_open(const char *path, const char *schema)
 {
     sqlite3 *db;
@@ -54,19 +35,11 @@ static crm_db *crm_open(const char *path)
     return db;
 }
 
-static void check(int rc, crm_db *db, const char *what)
-{
-    if (rc != CRM_OK) {
-        fprintf(stderr, "%s: %s\n", what, crm_db_errmsg(db));
-        exit(1);
-    }
-}
-
 /* Raw SQLite: the same audit table and indexes, MAC column filled with fixed
  * bytes: what is left is the chaining (head lookup, HMAC) and the library. */
 static double raw_audit_inserts(int n)
 {
-    char *path = temp_db("raw-audit");
+    char *path = bench_temp_path("raw-audit", "db");
     sqlite3 *db = raw_open(path, "CREATE TABLE a (seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT,"
                                  " action TEXT, entity TEXT, entity_id TEXT, reason TEXT,"
                                  " before TEXT, after TEXT, mac BLOB);"
@@ -96,16 +69,16 @@ static double raw_audit_inserts(int n)
     double elapsed = bench_now() - t0;
     sqlite3_finalize(st);
     sqlite3_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return elapsed;
 }
 
 static double crm_audit_appends(int n)
 {
-    char *path = temp_db("audit");
+    char *path = bench_temp_path("audit", "db");
     crm_db *db = crm_open(path);
     double t0 = bench_now();
-    check(crmi_txn_begin(db), db, "begin");
+    bench_check(crmi_txn_begin(db), db, "begin");
     for (int i = 0; i < n; i++) {
         char id[24];
         snprintf(id, sizeof id, "C%08d", i);
@@ -114,12 +87,12 @@ static double crm_audit_appends(int n)
                               .entity_id = id,
                               .reason = "bench",
                               .after = "{\"phone\":\"138****5678\"}"};
-        check(crmi_audit_append(db, &e), db, "append");
+        bench_check(crmi_audit_append(db, &e), db, "append");
     }
-    check(crmi_txn_end(db, CRM_OK), db, "commit");
+    bench_check(crmi_txn_end(db, CRM_OK), db, "commit");
     double elapsed = bench_now() - t0;
     crm_db_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return elapsed;
 }
 
@@ -133,7 +106,7 @@ static void phone_of(char out[12], int i)
 
 static double raw_phone_inserts(int n)
 {
-    char *path = temp_db("raw-phone");
+    char *path = bench_temp_path("raw-phone", "db");
     sqlite3 *db = raw_open(path, PHONE_SCHEMA);
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db, "INSERT INTO p (no, phone) VALUES (?, ?)", -1, &st, 0);
@@ -152,7 +125,7 @@ static double raw_phone_inserts(int n)
     double elapsed = bench_now() - t0;
     sqlite3_finalize(st);
     sqlite3_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return elapsed;
 }
 
@@ -162,11 +135,11 @@ static const char SQL_PHONE_INSERT[] = "INSERT INTO p (no, phone, phone_idx) VAL
  * index (HMAC-SHA256) per value, as every module stores personal data. */
 static double crm_phone_inserts(int n)
 {
-    char *path = temp_db("phone");
+    char *path = bench_temp_path("phone", "db");
     crm_db *db = crm_open(path);
-    check(crmi_exec(db, PHONE_SCHEMA, "schema"), db, "schema");
+    bench_check(crmi_exec(db, PHONE_SCHEMA, "schema"), db, "schema");
     double t0 = bench_now();
-    check(crmi_txn_begin(db), db, "begin");
+    bench_check(crmi_txn_begin(db), db, "begin");
     for (int i = 0; i < n; i++) {
         char no[24], phone[12];
         snprintf(no, sizeof no, "C%08d", i);
@@ -174,14 +147,14 @@ static double crm_phone_inserts(int n)
         crmi_field_ref ref = {"p", "phone", no};
         sqlite3_stmt *st = crmi_stmt(db, SQL_PHONE_INSERT);
         sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
-        check(crmi_bind_sealed(db, st, 2, &ref, phone), db, "seal");
-        check(crmi_bind_blind_index(db, st, 3, "phone", phone), db, "index");
-        check(crmi_exec_stmt(db, st, "insert"), db, "insert");
+        bench_check(crmi_bind_sealed(db, st, 2, &ref, phone), db, "seal");
+        bench_check(crmi_bind_blind_index(db, st, 3, "phone", phone), db, "index");
+        bench_check(crmi_exec_stmt(db, st, "insert"), db, "insert");
     }
-    check(crmi_txn_end(db, CRM_OK), db, "commit");
+    bench_check(crmi_txn_end(db, CRM_OK), db, "commit");
     double elapsed = bench_now() - t0;
     crm_db_close(db);
-    remove_db(path);
+    bench_remove_db(path);
     return elapsed;
 }
 
@@ -191,18 +164,18 @@ static void primitive_costs(int n)
     crm_db *db = crm_open(":memory:");
     crmi_field_ref ref = {"customer", "phone", "C00000001"};
     unsigned char bi[CRMI_BLIND_INDEX_SIZE];
-    check(crmi_txn_begin(db), db, "begin"); /* the keyring syncs once per transaction */
+    bench_check(crmi_txn_begin(db), db, "begin"); /* the keyring syncs once per transaction */
     double t0 = bench_now();
     for (int i = 0; i < n; i++) {
         unsigned char *blob;
         size_t len;
-        check(crmi_seal(db, &ref, "13812345678", &blob, &len), db, "seal");
+        bench_check(crmi_seal(db, &ref, "13812345678", &blob, &len), db, "seal");
         crm_free(blob);
     }
     double seal = bench_now() - t0;
     t0 = bench_now();
     for (int i = 0; i < n; i++)
-        check(crmi_blind_index(db, "phone", "13812345678", bi), db, "index");
+        bench_check(crmi_blind_index(db, "phone", "13812345678", bi), db, "index");
     double index = bench_now() - t0;
     crmi_txn_end(db, CRM_OK);
     printf("%-40s %10.0f ns/value (DESIGN.md: ~200 ns reused context)\n",

@@ -14,64 +14,47 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static void check(int rc, crm_db *db, const char *what)
-{
-    if (rc != CRM_OK) {
-        fprintf(stderr, "bench_report: %s: %s\n", what, db ? crm_db_errmsg(db) : crm_last_errmsg());
-        exit(1);
-    }
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 static const char *const types[] = {"deposit", "loan",      "wealth",
                                     "fund",    "insurance", "credit_card"};
 
 static void setup_bank(crm_db *db, int customers)
 {
     char code[16], parent[16];
-    check(crm_db_begin(db), db, "begin");
+    bench_check(crm_db_begin(db), db, "begin");
     for (int b = 0; b < 4; b++) {
         snprintf(parent, sizeof parent, "B%d", b);
-        check(crm_branch_add(db, parent, "分行", "HO"), db, "branch");
+        bench_check(crm_branch_add(db, parent, "分行", "HO"), db, "branch");
         for (int s = 0; s < 3; s++) {
             snprintf(code, sizeof code, "B%d%d", b, s);
-            check(crm_branch_add(db, code, "支行", parent), db, "branch");
+            bench_check(crm_branch_add(db, code, "支行", parent), db, "branch");
         }
     }
     for (int i = 0; i < 6; i++) {
         crm_record *p;
-        check(crm_record_new(&p), NULL, "record");
+        bench_check(crm_record_new(&p), NULL, "record");
         snprintf(code, sizeof code, "P%d", i);
         crm_record_set_text(p, "code", code);
         crm_record_set_text(p, "name", "产品");
         crm_record_set_text(p, "type", types[i]);
         crm_record_set_text(p, "risk_rating", "R1");
-        check(crm_product_add(db, p), db, "product");
+        bench_check(crm_product_add(db, p), db, "product");
         crm_record_free(p);
     }
     for (int i = 0; i < customers; i++) {
         crm_record *c;
         char no[16];
-        check(crm_record_new(&c), NULL, "record");
+        bench_check(crm_record_new(&c), NULL, "record");
         snprintf(no, sizeof no, "C%07d", i);
         snprintf(code, sizeof code, "B%d%d", i % 4, (i / 4) % 3);
         crm_record_set_text(c, "customer_no", no);
         crm_record_set_text(c, "name", "王小明");
         crm_record_set_text(c, "branch", code);
-        check(crm_customer_create(db, c), db, "customer");
+        bench_check(crm_customer_create(db, c), db, "customer");
         crm_record_free(c);
         snprintf(code, sizeof code, "P%d", i % 6);
-        check(crm_holding_set(db, no, code, (int64_t)(next_random() % 10000000)), db, "holding");
+        bench_check(crm_holding_set(db, no, code, (int64_t)(bench_rand64() % 10000000)), db, "holding");
     }
-    check(crm_db_commit(db), db, "commit");
+    bench_check(crm_db_commit(db), db, "commit");
 }
 
 /* Transactions spread over 2025-10-01 .. 2026-11-01 (13 months). */
@@ -79,11 +62,11 @@ static void add_transactions(crm_db *db, int customers, int64_t n)
 {
     const int64_t start = 1759276800, span = 1793491200 - 1759276800;
     crm_record *t;
-    check(crm_record_new(&t), NULL, "record");
-    check(crm_db_begin(db), db, "begin");
+    bench_check(crm_record_new(&t), NULL, "record");
+    bench_check(crm_db_begin(db), db, "begin");
     for (int64_t i = 0; i < n; i++) {
         char no[16], product[8], at[32];
-        uint64_t r = next_random();
+        uint64_t r = bench_rand64();
         snprintf(no, sizeof no, "C%07d", (int)(r % (uint64_t)customers));
         snprintf(product, sizeof product, "P%d", (int)((r >> 20) % 6));
         crm_time_format(at, sizeof at, start + (int64_t)((r >> 24) % (uint64_t)span));
@@ -93,9 +76,9 @@ static void add_transactions(crm_db *db, int customers, int64_t n)
         crm_record_set_money(t, "amount", (int64_t)((r >> 40) % 1000000) + 1);
         crm_record_set_text(t, "channel", "mobile");
         crm_record_set_text(t, "time", at);
-        check(crm_txn_add(db, t), db, "txn");
+        bench_check(crm_txn_add(db, t), db, "txn");
     }
-    check(crm_db_commit(db), db, "commit");
+    bench_check(crm_db_commit(db), db, "commit");
     crm_record_free(t);
 }
 
@@ -104,10 +87,10 @@ static double report_seconds(crm_db *db, int64_t *rows, int64_t *volume)
     crm_record *p;
     crm_iter *it;
     const crm_record *r;
-    check(crm_record_new(&p), NULL, "record");
+    bench_check(crm_record_new(&p), NULL, "record");
     crm_record_set_text(p, "period", "2026-10");
     double t0 = bench_now();
-    check(crm_report_run(&it, db, NULL, "business-statistics", p), db, "report");
+    bench_check(crm_report_run(&it, db, NULL, "business-statistics", p), db, "report");
     *rows = *volume = 0;
     while (crm_iter_next(&r, it) == CRM_OK) {
         int64_t v = 0;
@@ -158,13 +141,6 @@ static double raw_seconds(const char *path, int64_t *volume)
     return s;
 }
 
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0;
-}
-
 int main(void)
 {
     int64_t n = (int64_t)(10000000 * bench_scale());
@@ -175,9 +151,9 @@ int main(void)
     crm_db_options opts = CRM_DB_OPTIONS_INIT;
     opts.key = BENCH_KEY;
     crm_db *db;
-    check(crm_db_open(&db, path, &opts), NULL, "open");
-    check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
-    check(crm_db_set_actor(db, "admin"), db, "actor");
+    bench_check(crm_db_open(&db, path, &opts), NULL, "open");
+    bench_check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
+    bench_check(crm_db_set_actor(db, "admin"), db, "actor");
     setup_bank(db, customers);
     double t0 = bench_now();
     add_transactions(db, customers, n);
@@ -197,17 +173,17 @@ int main(void)
            (long long)volume);
     bench_report_time("  business-statistics 2026-10 (month, previous, last year)", crm,
                       "raw SQL aggregates", raw);
-    printf("  peak RSS after the run %.1f MiB\n", peak_rss_mib());
+    printf("  peak RSS after the run %.1f MiB\n", bench_peak_rss_mib());
     t0 = bench_now();
     crm_record *p;
-    check(crm_record_new(&p), NULL, "record");
+    bench_check(crm_record_new(&p), NULL, "record");
     crm_record_set_text(p, "period", "2026-10");
     char out[64];
     snprintf(out, sizeof out, "%s.pdf", path);
-    check(crm_report_write(db, NULL, "business-statistics", p, "pdf", out), db, "write");
+    bench_check(crm_report_write(db, NULL, "business-statistics", p, "pdf", out), db, "write");
     printf("  the same report as PDF with charts and detail: %.3f s\n", bench_now() - t0);
     crm_record_free(p);
-    printf("  peak RSS after the PDF (pango, fontconfig, a CJK font) %.1f MiB\n", peak_rss_mib());
+    printf("  peak RSS after the PDF (pango, fontconfig, a CJK font) %.1f MiB\n", bench_peak_rss_mib());
     crm_db_close(db);
     remove(out);
     char side[64];

@@ -56,14 +56,9 @@ typedef struct customer {
     const char *tags[3];
 } customer;
 
-static uint64_t rng_state = 88172645463325252ull;
-
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state % n);
+    return (uint32_t)(bench_rand64() % n);
 }
 
 static const char *const risks[] = {"C1", "C2", "C3", "C4", "C5"};

@@ -20,28 +20,6 @@
 #define RUNS 3
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11);
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "%s: %s\n", what, msg);
-    exit(1);
-}
-
-static void check(int rc, crm_db *db, const char *what)
-{
-    if (rc != CRM_OK)
-        die(what, db ? crm_db_errmsg(db) : crm_last_errmsg());
-}
-
 static const char *const cities[] = {"北京", "上海", "广州", "深圳", "杭州",
                                      "成都", "武汉", "南京", "西安", "重庆"};
 
@@ -49,18 +27,18 @@ static void write_csv(const char *path, int n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        die(path, "cannot write");
+        bench_die(path, "cannot write");
     fputs("customer_no,name,id_type,birth_date,city,total_assets,branch\n", f);
     for (int i = 0; i < n; i++) {
         char birth[32];
         /* 1950-01-01 plus up to 55 years */
-        crm_time_format(birth, sizeof birth, -631152000 + (int64_t)(rnd() % 20089) * 86400);
+        crm_time_format(birth, sizeof birth, -631152000 + (int64_t)(bench_rand() % 20089) * 86400);
         fprintf(f, "C%09d,客户%d,passport,%.10s,%s,%u.%02u,%s\n", i, i, birth,
-                cities[rnd() % N_OF(cities)], rnd() % 1500000, rnd() % 100,
+                cities[bench_rand() % N_OF(cities)], bench_rand() % 1500000, bench_rand() % 100,
                 i % 2 ? "BJ01" : "SH01");
     }
     if (fclose(f) != 0)
-        die(path, "write failed");
+        bench_die(path, "write failed");
 }
 
 static crm_db *setup(const char *path, const char *csv, int n)
@@ -68,22 +46,22 @@ static crm_db *setup(const char *path, const char *csv, int n)
     crm_db_options opts = CRM_DB_OPTIONS_INIT;
     opts.key = BENCH_KEY;
     crm_db *db;
-    check(crm_db_open(&db, path, &opts), NULL, "open");
-    check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
-    check(crm_db_set_actor(db, "admin"), db, "actor");
+    bench_check(crm_db_open(&db, path, &opts), NULL, "open");
+    bench_check(crm_access_bootstrap(db, "HO", "总行", "admin", "管理员"), db, "bootstrap");
+    bench_check(crm_db_set_actor(db, "admin"), db, "actor");
     const char *branches[][3] = {{"BJ", "北京分行", "HO"},
                                  {"BJ01", "北京朝阳支行", "BJ"},
                                  {"SH", "上海分行", "HO"},
                                  {"SH01", "上海黄浦支行", "SH"}};
     for (size_t i = 0; i < N_OF(branches); i++)
-        check(crm_branch_add(db, branches[i][0], branches[i][1], branches[i][2]), db, "branch");
+        bench_check(crm_branch_add(db, branches[i][0], branches[i][1], branches[i][2]), db, "branch");
     crm_import_options o = CRM_IMPORT_OPTIONS_INIT;
     o.mode = CRM_IMPORT_SKIP;
     crm_import_stats st = CRM_IMPORT_STATS_INIT;
     double t0 = bench_now();
-    check(crm_customer_import(&st, db, csv, &o), db, "import");
+    bench_check(crm_customer_import(&st, db, csv, &o), db, "import");
     if (st.inserted != n)
-        die("import", "not every row went in");
+        bench_die("import", "not every row went in");
     fprintf(stderr, "imported %d customers in %.1f s\n", n, bench_now() - t0);
     return db;
 }
@@ -113,7 +91,7 @@ static void exec(sqlite3 *raw, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK)
-        die(sql, err);
+        bench_die(sql, err);
 }
 
 /* "YYYY-MM-DD" of today minus `years`, for the birth-date bounds. */
@@ -137,13 +115,13 @@ static double hand_refresh(sqlite3 *raw, int64_t now, int64_t *count)
     exec(raw, "BEGIN IMMEDIATE; DELETE FROM hand");
     double t0 = bench_now();
     if (sqlite3_prepare_v2(raw, HAND_SQL, -1, &st, NULL) != SQLITE_OK)
-        die("hand", sqlite3_errmsg(raw));
+        bench_die("hand", sqlite3_errmsg(raw));
     sqlite3_bind_text(st, 1, oldest, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, youngest, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, "北京", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, 50000000);
     if (sqlite3_step(st) != SQLITE_DONE)
-        die("hand", sqlite3_errmsg(raw));
+        bench_die("hand", sqlite3_errmsg(raw));
     *count = sqlite3_changes(raw);
     sqlite3_finalize(st);
     exec(raw, "COMMIT");
@@ -154,7 +132,7 @@ static int64_t query_count(sqlite3 *raw, const char *sql)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(raw, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-        die(sql, sqlite3_errmsg(raw));
+        bench_die(sql, sqlite3_errmsg(raw));
     int64_t n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
@@ -166,7 +144,7 @@ static double crm_refresh(crm_db *db, const char *name, int64_t *members, const 
 {
     crm_record *r;
     double t0 = bench_now();
-    check(crm_segment_refresh(&r, db, name), db, "refresh");
+    bench_check(crm_segment_refresh(&r, db, name), db, "refresh");
     double seconds = bench_now() - t0;
     crm_record_get_int(members, r, "members");
     static char how[16];
@@ -183,7 +161,7 @@ static double crm_refresh(crm_db *db, const char *name, int64_t *members, const 
 static int measure(crm_db *db, sqlite3 *raw, int n, const char *name, const char *rule)
 {
     double t0 = bench_now();
-    check(crm_segment_create(db, name, rule, NULL), db, "create");
+    bench_check(crm_segment_create(db, name, rule, NULL), db, "create");
     double first = bench_now() - t0;
     double best_crm = 1e9, best_hand = 1e9;
     int64_t members = 0, hand = 0;
@@ -228,7 +206,7 @@ int main(void)
     unlink(csv);
     sqlite3 *raw;
     if (sqlite3_open(path, &raw) != SQLITE_OK)
-        die(path, "open raw");
+        bench_die(path, "open raw");
     sqlite3_busy_timeout(raw, 5000);
     exec(raw, "CREATE TABLE hand (id INTEGER PRIMARY KEY)");
 

@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
 # Checks shared by the CLI test scripts (examples/test_cli*.sh), sourced by
-# each. A script defines run() (how it calls crm, leaving ./out and ./err and
-# setting $status and $last) and counts with $checks and $failures.
+# each. run() calls $CRM with no input, leaving ./out and ./err and setting
+# $status and $last (a script needing input defines its own); scripts count
+# with $checks and $failures.
+
+run() {
+    last="crm $*"
+    "$CRM" "$@" </dev/null >out 2>err
+    status=$?
+}
+
+# json_eq PYTHON-EXPR VALUE: the expression over the JSON value `o` of stdout.
+json_eq() {
+    local got
+    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
+print(v if isinstance(v, str) else repr(v))" <out 2>&1)
+    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
+}
 
 fail() {
     failures=$((failures + 1))

@@ -27,7 +27,6 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-
 # run [--stdin TEXT] ARGS...: runs crm, sets $status, leaves ./out and ./err.
 run() {
     local input=""

@@ -32,12 +32,6 @@ export CRM_DB=$T/crm.db CRM_KEY_FILE=$T/crm.key CRM_USER=admin
 
 checks=0 failures=0 status=0 last=""
 
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
-
 # check CONDITION-TEXT RESULT: counts a check computed by the script.
 check() {
     checks=$((checks + 1))

@@ -28,13 +28,7 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-
 # run ARGS...: runs crm, sets $status, leaves ./out and ./err.
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
 
 # stdout is exactly one JSON object.
 out_is_object() {
@@ -43,12 +37,6 @@ out_is_object() {
 }
 # json_eq PYTHON-EXPR VALUE: the expression over the object `o` read from
 # stdout is VALUE: a str as itself, anything else as its repr.
-json_eq() {
-    local got
-    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
-print(v if isinstance(v, str) else repr(v))" <out 2>&1)
-    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
-}
 
 # ----------------------------------------------------------------- help
 

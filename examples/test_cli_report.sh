@@ -22,20 +22,6 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
-
-# json_eq PYTHON-EXPR VALUE: the expression over the JSON value `o` of stdout.
-json_eq() {
-    local got
-    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
-print(v if isinstance(v, str) else repr(v))" <out 2>&1)
-    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
-}
-
 setup() {
     expect 0 keygen
     expect 0 init --admin admin --display-name 系统管理员

@@ -26,19 +26,6 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
-
-json_eq() {
-    local got
-    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
-print(v if isinstance(v, str) else repr(v))" <out 2>&1)
-    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
-}
-
 C2=age=c,income=b,investable_share=b,experience=b,knowledge=b,horizon=b,goal=b,loss_tolerance=b
 
 test_help() {

@@ -31,7 +31,6 @@ export CRM_DB=$T/no-such-dir/crm.db CRM_KEY_FILE=$T/no-such-dir/crm.key
 
 checks=0 failures=0 status=0 last=""
 
-
 # run ARGS...: runs crm with stdin from ./in (empty unless written), sets
 # $status, leaves ./out and ./err.
 run() {
@@ -47,12 +46,6 @@ err_matches() { grep -qE -- "$1" err || fail "stderr does not match /$1/"; }
 out_is() { [[ $(cat out) == "$1" ]] || fail "stdout is '$(cat out)', expected '$1'"; }
 # json_eq PYTHON-EXPR VALUE: the expression over the value `o` read from
 # stdout is VALUE: a str as itself, anything else as its repr.
-json_eq() {
-    local got
-    got=$(python3 -c "import json,sys; o = json.load(sys.stdin); v = ($1)
-print(v if isinstance(v, str) else repr(v))" <out 2>&1)
-    [[ $got == "$2" ]] || fail "$1 is '$got', expected '$2'"
-}
 
 : >in
 cat >eligible.yaml <<'EOF'

@@ -30,13 +30,6 @@ fail() {
     sed 's/^/    stderr: /' err | head -n 5
 }
 
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
-
-
 # The customer numbers of --json output, space-separated, after checking
 # that every line is one JSON object with customer_no and name.
 json_nos() {

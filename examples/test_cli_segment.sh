@@ -23,12 +23,6 @@ unset CRM_DB CRM_KEY_FILE CRM_USER
 
 checks=0 failures=0 status=0 last=""
 
-run() {
-    last="crm $*"
-    "$CRM" "$@" </dev/null >out 2>err
-    status=$?
-}
-
 # json_lines EXPR VALUE: EXPR over `rows`, the JSON objects of stdout's lines.
 json_lines() {
     local got

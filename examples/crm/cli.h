@@ -178,6 +178,10 @@ int cli_print_record(cli_ctx *ctx, const crm_record *rec);
  * the call's failure (rc) with cli_fail. Returns an exit status. */
 int cli_print_fetched(cli_ctx *ctx, int rc, crm_record *rec);
 
+/* The same for an iterator a list call filled in: printed (or the failure
+ * reported), then freed. */
+int cli_print_listed(cli_ctx *ctx, int rc, crm_iter *it, const cli_column *cols);
+
 /* Prints a command's outcome: `rec` as a JSON object with --json, otherwise
  * the formatted message as one line. Returns an exit status. */
 int cli_print_result(cli_ctx *ctx, const crm_record *rec, const char *fmt, ...) CLI_PRINTF(3, 4);

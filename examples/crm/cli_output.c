@@ -326,3 +326,10 @@ int cli_print_fetched(cli_ctx *ctx, int rc, crm_record *rec)
     crm_record_free(rec);
     return status;
 }
+
+int cli_print_listed(cli_ctx *ctx, int rc, crm_iter *it, const cli_column *cols)
+{
+    int status = rc ? cli_fail(ctx, rc) : cli_print_iter(ctx, it, cols);
+    crm_iter_free(it);
+    return status;
+}

@@ -273,14 +273,6 @@ static int complaint_show(cli_ctx *ctx, int argc, char **argv)
     return cli_print_fetched(ctx, rc, r);
 }
 
-/* Prints the iterator a list call filled in (`*it`), or its failure. */
-static int print_iter_call(cli_ctx *ctx, int rc, crm_iter **it, const cli_column *cols)
-{
-    int status = rc ? cli_fail(ctx, rc) : cli_print_iter(ctx, *it, cols);
-    crm_iter_free(*it);
-    return status;
-}
-
 static int complaint_history(cli_ctx *ctx, int argc, char **argv)
 {
     const char *ticket = NULL;
@@ -290,7 +282,8 @@ static int complaint_history(cli_ctx *ctx, int argc, char **argv)
     if (status != CLI_CONTINUE)
         return status;
     crm_iter *it = NULL;
-    return print_iter_call(ctx, crm_complaint_history(&it, ctx->db, ticket), &it, history_columns);
+    int rc = crm_complaint_history(&it, ctx->db, ticket);
+    return cli_print_listed(ctx, rc, it, history_columns);
 }
 
 static int complaint_reveal(cli_ctx *ctx, int argc, char **argv)
@@ -338,9 +331,10 @@ static int do_query(cli_ctx *ctx, const crm_record *rec, void *arg)
         copy = fresh;
     int status = copy ? set_ints(ctx, q->command, q->ints, &copy) : cli_fail(ctx, CRM_E_NOMEM);
     crm_iter *it = NULL;
-    if (!status)
-        status = print_iter_call(ctx, q->fn(&it, ctx->db, crm_record_count(copy) ? copy : NULL),
-                                 &it, q->cols);
+    if (!status) {
+        int rc = q->fn(&it, ctx->db, crm_record_count(copy) ? copy : NULL);
+        status = cli_print_listed(ctx, rc, it, q->cols);
+    }
     crm_record_free(fresh);
     return status;
 }

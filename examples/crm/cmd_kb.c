@@ -98,14 +98,6 @@ static int kb_get(cli_ctx *ctx, int argc, char **argv)
     return cli_print_fetched(ctx, rc, r);
 }
 
-/* Prints the iterator a list call filled in (`*it`), or its failure. */
-static int print_iter_call(cli_ctx *ctx, int rc, crm_iter **it, const cli_column *cols)
-{
-    int status = rc ? cli_fail(ctx, rc) : cli_print_iter(ctx, *it, cols);
-    crm_iter_free(*it);
-    return status;
-}
-
 static int kb_list(cli_ctx *ctx, int argc, char **argv)
 {
     const char *kind = NULL, *state = NULL;
@@ -127,9 +119,10 @@ static int kb_list(cli_ctx *ctx, int argc, char **argv)
     if (!rc)
         rc = cli_record_set_texts(f, (const char *[]){"kind", kind, "status", state, NULL});
     status = rc ? cli_fail(ctx, rc) : cli_open(ctx, 0, true);
-    if (!status)
-        status = print_iter_call(ctx, crm_kb_list(&it, ctx->db, crm_record_count(f) ? f : NULL),
-                                 &it, article_columns);
+    if (!status) {
+        rc = crm_kb_list(&it, ctx->db, crm_record_count(f) ? f : NULL);
+        status = cli_print_listed(ctx, rc, it, article_columns);
+    }
     crm_record_free(f);
     return status;
 }
@@ -178,7 +171,8 @@ static int ranked(cli_ctx *ctx, int argc, char **argv, const char *command, cons
     if ((status = cli_open(ctx, 0, true)))
         return status;
     crm_iter *it = NULL;
-    return print_iter_call(ctx, fn(&it, ctx->db, arg, n > 1000 ? 1000 : (int)n), &it, hit_columns);
+    int rc = fn(&it, ctx->db, arg, n > 1000 ? 1000 : (int)n);
+    return cli_print_listed(ctx, rc, it, hit_columns);
 }
 
 static int kb_search(cli_ctx *ctx, int argc, char **argv)

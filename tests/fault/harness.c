@@ -65,6 +65,11 @@ static const struct {
     const char *what;
     const char *sql;
 } rules[] = {
+    {"alert of no transaction", "SELECT count(*) FROM crm_alert a WHERE NOT EXISTS (SELECT 1 FROM "
+                                "crm_txn t WHERE t.id = a.txn_id)"},
+    {"complaint without its open event",
+     "SELECT count(*) FROM crm_complaint c WHERE NOT EXISTS (SELECT 1 FROM crm_audit a"
+     " WHERE a.action = 'complaint.open' AND a.entity_id = c.ticket_no)"},
     {"customer without its key row",
      "SELECT count(*) FROM crm_customer c WHERE c.status <> 'purged'"
      " AND NOT EXISTS (SELECT 1 FROM crm_customer_key k WHERE k.customer_id = c.id)"},

@@ -243,12 +243,69 @@ out:
     return x->failed_code;
 }
 
+/* A live segment and the alert rules both run inside a transaction insert. */
+static int scenario_segment_alert(fault_ctx *x)
+{
+    crm_db *db = NULL;
+    crm_record *live = NULL, *t = NULL, *r = NULL;
+    crm_iter *it = NULL;
+    static const char *const txn[] = {"customer_no", "T001",   "type", "transfer_out",
+                                      "channel",     "mobile", NULL};
+    int64_t members = 0;
+    if (open_as(x, &db, "admin") || STEP_RECORD("crm_record (options)", crm_record_new(&live)) ||
+        STEP_RECORD("crm_record_set_int", crm_record_set_int(live, "live", 1)) ||
+        STEP("crm_segment_create",
+             crm_segment_create(db, "busy", "{\">=\": [{\"var\": \"txn_count_90d\"}, 1]}", live)) ||
+        STEP_RECORD("crm_record (txn)", make_record(&t, txn)) ||
+        STEP_RECORD("crm_record_set_money", crm_record_set_money(t, "amount", 60000000)) ||
+        STEP("crm_txn_add", crm_txn_add(db, t)) ||
+        STEP("crm_segment_members", crm_segment_members(&it, db, "busy")) ||
+        STEP("crm_iter_next (members)", drain(&members, it)) ||
+        STEP_RECORD("live members", expect_count(members, 1)) ||
+        STEP("crm_segment_refresh", crm_segment_refresh(&r, db, "busy")))
+        goto out;
+out:
+    crm_iter_free(it);
+    crm_record_free(r);
+    crm_record_free(t);
+    crm_record_free(live);
+    crm_db_close(db);
+    return x->failed_code;
+}
+
+/* A customer's complaint: contacts sealed under the customer's key. */
+static int scenario_complaint(fault_ctx *x)
+{
+    crm_db *db = NULL;
+    crm_record *c = NULL;
+    char *ticket = NULL;
+    static const char *const complaint[] = {
+        "channel",     "phone",        "category",      "fee",
+        "subject",     "年费重复扣收", "body",          "信用卡年费被扣了两次",
+        "customer_no", "T001",         "contact_phone", "13912345678",
+        NULL};
+    if (open_as(x, &db, "admin") ||
+        STEP_RECORD("crm_record (complaint)", make_record(&c, complaint)) ||
+        STEP("crm_complaint_open", crm_complaint_open(&ticket, db, c)) ||
+        STEP("crm_complaint_transition",
+             crm_complaint_transition(db, ticket, "in_progress", NULL)) ||
+        STEP("crm_complaint_note", crm_complaint_note(db, ticket, "已联系客户")))
+        goto out;
+out:
+    crm_free(ticket);
+    crm_record_free(c);
+    crm_db_close(db);
+    return x->failed_code;
+}
+
 const fault_scenario fault_scenarios[] = {
     {"foundation", scenario_foundation},
     {"customer", scenario_customer},
     {"import", scenario_import},
     {"product", scenario_product},
     {"search_export", scenario_search_export},
+    {"segment_alert", scenario_segment_alert},
+    {"complaint", scenario_complaint},
 };
 const size_t fault_scenario_count = sizeof fault_scenarios / sizeof fault_scenarios[0];
 

@@ -152,7 +152,7 @@ crm_complaint_team_member_add(crm_db *db, const char *team_code, const char *use
         return crmi_error(db, CRM_E_INVALID_ARG, "team member add: NULL argument");
     crmi_error_clear(db);
     int64_t team = 0, user = 0;
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     if (!skills)
         skills = "";
     int rc = crmi_access_require(db, CRMI_OP_COMPLAINT_ADMIN);
@@ -164,7 +164,6 @@ crm_complaint_team_member_add(crm_db *db, const char *team_code, const char *use
         rc = crmi_cconfig_load(db, &cfg);
     if (!rc)
         rc = check_skills(db, cfg, skills);
-    crmi_cconfig_free(cfg);
     if (rc || (rc = crmi_txn_begin(db)))
         return rc;
     return crmi_txn_end(db, insert_member(db, team_code, team, user_name, user, skills));
@@ -376,7 +375,7 @@ crm_complaint_assign(crm_db *db, const char *ticket_no, const char *assignee, co
     if (!db || !ticket_no)
         return crmi_error(db, CRM_E_INVALID_ARG, "complaint assign: NULL argument");
     crmi_error_clear(db);
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     crmi_ticket t;
     int rc = crmi_access_require(db, CRMI_OP_COMPLAINT_WRITE);
     if (!rc)
@@ -389,6 +388,5 @@ crm_complaint_assign(crm_db *db, const char *ticket_no, const char *assignee, co
         rc = crmi_cconfig_load(db, &cfg);
     if (!rc && !(rc = crmi_txn_begin(db)))
         rc = crmi_txn_end(db, assign(db, cfg, &t, assignee, note));
-    crmi_cconfig_free(cfg);
     return rc;
 }

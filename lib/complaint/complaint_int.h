@@ -89,8 +89,10 @@ extern const char crmi_complaint_default_config[];
 int crmi_cconfig_parse(crm_db *db, const char *text, size_t len, crmi_cconfig **out);
 void crmi_cconfig_free(crmi_cconfig *cfg);
 
-/* The configuration in force: the stored one, else the default. */
-int crmi_cconfig_load(crm_db *db, crmi_cconfig **out);
+/* The configuration in force: the stored one, else the default. Owned by
+ * the handle and valid until the next call that loads it (which may find
+ * the stored text replaced); do not free. */
+int crmi_cconfig_load(crm_db *db, const crmi_cconfig **out);
 
 int crmi_cc_state_find(const crmi_cconfig *cfg, const char *name);
 /* The first state with `flag`, or -1. */

@@ -277,7 +277,7 @@ static int create(crm_db *db, const crmi_cconfig *cfg, intake *in, const char *k
 
 int crmi_complaint_open(crm_db *db, const crm_record *rec, const char *kind, char **out_ticket)
 {
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     intake in = {0};
     int rc = crmi_cconfig_load(db, &cfg);
     if (!rc)
@@ -287,7 +287,6 @@ int crmi_complaint_open(crm_db *db, const crm_record *rec, const char *kind, cha
     if (!rc && !(rc = crmi_txn_begin(db)))
         rc = crmi_txn_end(db, create(db, cfg, &in, kind, out_ticket));
     crm_free(in.email);
-    crmi_cconfig_free(cfg);
     return rc;
 }
 

@@ -234,7 +234,11 @@ static int run_scan(scan *s)
         crm_record *notices[2];
         int count = 0;
         s->scanned++;
-        rc = scan_ticket(s, ids[i], notices, &count);
+        /* the host's callback may have replaced the configuration, which
+         * frees the handle's parsed copy: take the current one each time */
+        rc = crmi_cconfig_load(s->db, &s->cfg);
+        if (!rc)
+            rc = scan_ticket(s, ids[i], notices, &count);
         if (rc) {
             for (int k = 0; k < count; k++)
                 crm_record_free(notices[k]);
@@ -253,7 +257,7 @@ crm_complaint_sla_scan(crm_record **out_summary, crm_db *db, crm_complaint_notif
     if (!db)
         return crmi_error(db, CRM_E_INVALID_ARG, "SLA scan: NULL argument");
     crmi_error_clear(db);
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     int rc = crmi_access_require(db, CRMI_OP_COMPLAINT_ADMIN);
     if (!rc)
         rc = crmi_require_writable(db);
@@ -263,7 +267,6 @@ crm_complaint_sla_scan(crm_record **out_summary, crm_db *db, crm_complaint_notif
         return rc;
     scan s = {.db = db, .cfg = cfg, .now = crm_db_now(db), .notify = notify, .payload = payload};
     rc = run_scan(&s);
-    crmi_cconfig_free(cfg);
     if (!rc && out_summary)
         rc = summary(out_summary, &s);
     return rc;

@@ -139,7 +139,7 @@ crm_complaint_transition(crm_db *db, const char *ticket_no, const char *to_state
     if (!db || !ticket_no || !to_state)
         return crmi_error(db, CRM_E_INVALID_ARG, "complaint transition: NULL argument");
     crmi_error_clear(db);
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     crmi_ticket t;
     int rc = crmi_access_require(db, CRMI_OP_COMPLAINT_WRITE);
     if (!rc)
@@ -152,7 +152,6 @@ crm_complaint_transition(crm_db *db, const char *ticket_no, const char *to_state
                         to_state);
     if (!rc && !(rc = crmi_txn_begin(db)))
         rc = crmi_txn_end(db, crmi_ticket_move(db, cfg, &t, to, note));
-    crmi_cconfig_free(cfg);
     return rc;
 }
 
@@ -209,7 +208,7 @@ static int extend(crm_db *db, const crmi_cconfig *cfg, crmi_ticket *t, const cha
 CRM_EXTERN(int) crm_complaint_extend(crm_db *db, const char *ticket_no, const char *reason)
 {
     crmi_ticket t;
-    crmi_cconfig *cfg = NULL;
+    const crmi_cconfig *cfg = NULL;
     int rc = writable_ticket(db, ticket_no, &t, "extend");
     if (!rc && (!reason || !*reason))
         rc = crmi_error(db, CRM_E_INVALID_DATA, "field reason: an extension needs a reason");
@@ -223,7 +222,6 @@ CRM_EXTERN(int) crm_complaint_extend(crm_db *db, const char *ticket_no, const ch
         rc = crmi_cconfig_load(db, &cfg);
     if (!rc && !(rc = crmi_txn_begin(db)))
         rc = crmi_txn_end(db, extend(db, cfg, &t, reason));
-    crmi_cconfig_free(cfg);
     return rc;
 }
 

@@ -89,7 +89,7 @@ static int approve(crm_db *db, int64_t id, const char *customer_no, const char *
         return db->errcode;
     sqlite3_bind_int64(st, 1, id);
     int step = crmi_step(st);
-    int64_t requester = sqlite3_column_int64(st, 0);
+    int64_t requester = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (step != SQLITE_ROW)
         return crmi_error(db, CRM_E_STATE, "customer %s: no pending deletion request",

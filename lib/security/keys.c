@@ -568,7 +568,7 @@ static int count_stale(crm_db *db, int64_t *out)
             return db->errcode;
         bind_active_id(st, db->keys->active_id);
         int step = crmi_step(st);
-        *out += sqlite3_column_int64(st, 0);
+        *out += step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         sqlite3_finalize(st);
         if (step != SQLITE_ROW)
             return crmi_sqlite_error(db, step, "count values to re-encrypt");

@@ -273,7 +273,11 @@ int crmi_segment_customer_changed(crm_db *db, int64_t customer_id)
         return db->errcode;
     sqlite3_bind_int64(st, 1, customer_id);
     int step = crmi_step(st);
-    bool any_live = sqlite3_column_int(st, 0) != 0, active = sqlite3_column_int(st, 1) != 0;
+    bool any_live = false, active = false;
+    if (step == SQLITE_ROW) {
+        any_live = sqlite3_column_int(st, 0) != 0;
+        active = sqlite3_column_int(st, 1) != 0;
+    }
     sqlite3_reset(st);
     if (step != SQLITE_ROW)
         return crmi_sqlite_error(db, step, "live segments");
@@ -304,7 +308,7 @@ int crmi_segment_txn_added(crm_db *db, int64_t txn_id)
         return db->errcode;
     sqlite3_bind_int64(st, 1, txn_id);
     int step = crmi_step(st);
-    int64_t customer_id = sqlite3_column_int64(st, 0);
+    int64_t customer_id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (step != SQLITE_ROW)
         return crmi_sqlite_error(db, step == SQLITE_DONE ? SQLITE_NOTFOUND : step,

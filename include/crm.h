@@ -21,5 +21,7 @@
 #include "crm/complaint.h"
 #include "crm/kb.h"
 #include "crm/report.h"
+#include "crm/campaign.h"
+#include "crm/outreach.h"
 
 #endif /* CRM_H */

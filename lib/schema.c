@@ -163,6 +163,8 @@ extern const char crmi_schema_segment[]; /* lib/segment/schema.c */
 extern const char crmi_schema_risk[]; /* lib/risk/schema.c */
 extern const char crmi_schema_alert[]; /* lib/alert/schema.c */
 extern const char crmi_schema_complaint[]; /* lib/complaint/schema.c */
+extern const char crmi_schema_campaign[]; /* lib/campaign/schema.c */
+extern const char crmi_schema_outreach[]; /* lib/outreach/schema.c */
 
 const crmi_migration crmi_migrations[] = {
     {"0001 security and access: keys, audit, branches, users", migration_0001},
@@ -172,6 +174,8 @@ const crmi_migration crmi_migrations[] = {
     {"0005 transaction alerts and transaction references", crmi_schema_alert},
     {"0006 complaints and the knowledge base", crmi_schema_complaint},
     {"0007 name index: each name's last character", migration_0007},
+    {"0008 campaigns: versions, goals, targets, leads, rewards, evaluations", crmi_schema_campaign},
+    {"0009 outreach: outbox, response events, opt-outs, care", crmi_schema_outreach},
 };
 const int crmi_migration_count = (int)(sizeof crmi_migrations / sizeof crmi_migrations[0]);
 

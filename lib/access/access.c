@@ -51,6 +51,16 @@ static const unsigned int allowed_roles[CRMI_OP_COUNT] = {
     [CRMI_OP_KB_READ] = ALL_ROLES,
     [CRMI_OP_KB_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_COMPLAINT_HANDLER,
     [CRMI_OP_REPORT_RUN] = ALL_ROLES,
+    [CRMI_OP_CAMPAIGN_READ] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER |
+                              CRM_ROLE_RELATIONSHIP_MANAGER | CRM_ROLE_MARKETER | CRM_ROLE_AUDITOR,
+    [CRMI_OP_CAMPAIGN_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_MARKETER,
+    [CRMI_OP_CAMPAIGN_APPROVE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_MARKETER,
+    [CRMI_OP_CAMPAIGN_RUN] = CRM_ROLE_ADMIN | CRM_ROLE_MARKETER,
+    [CRMI_OP_LEAD_READ] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER |
+                          CRM_ROLE_RELATIONSHIP_MANAGER | CRM_ROLE_MARKETER,
+    [CRMI_OP_LEAD_WRITE] = CRM_ROLE_ADMIN | CRM_ROLE_BRANCH_MANAGER | CRM_ROLE_RELATIONSHIP_MANAGER,
+    [CRMI_OP_EVENT_INGEST] = CRM_ROLE_ADMIN | CRM_ROLE_MARKETER,
+    [CRMI_OP_CARE_RUN] = CRM_ROLE_ADMIN | CRM_ROLE_MARKETER,
 };
 
 static const char *const op_names[CRMI_OP_COUNT] = {
@@ -85,6 +95,14 @@ static const char *const op_names[CRMI_OP_COUNT] = {
     [CRMI_OP_KB_READ] = "search the knowledge base",
     [CRMI_OP_KB_WRITE] = "edit the knowledge base",
     [CRMI_OP_REPORT_RUN] = "run reports",
+    [CRMI_OP_CAMPAIGN_READ] = "read campaigns",
+    [CRMI_OP_CAMPAIGN_WRITE] = "plan campaigns",
+    [CRMI_OP_CAMPAIGN_APPROVE] = "approve campaigns",
+    [CRMI_OP_CAMPAIGN_RUN] = "run campaigns",
+    [CRMI_OP_LEAD_READ] = "read leads",
+    [CRMI_OP_LEAD_WRITE] = "record lead outcomes",
+    [CRMI_OP_EVENT_INGEST] = "ingest response events",
+    [CRMI_OP_CARE_RUN] = "run customer care",
 };
 
 static const char *const role_names[] = {"admin",     "branch_manager",    "relationship_manager",

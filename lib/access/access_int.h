@@ -43,6 +43,14 @@ typedef enum crmi_op {
     CRMI_OP_KB_READ,         /* knowledge-base search and answers */
     CRMI_OP_KB_WRITE,        /* knowledge-base articles */
     CRMI_OP_REPORT_RUN,      /* run reports (rows filtered by scope) */
+    CRMI_OP_CAMPAIGN_READ,    /* campaigns, targets, evaluations (targets filtered by scope) */
+    CRMI_OP_CAMPAIGN_WRITE,   /* create, edit, submit, target campaigns; templates */
+    CRMI_OP_CAMPAIGN_APPROVE, /* approve or reject another user's campaign */
+    CRMI_OP_CAMPAIGN_RUN,     /* schedule, pause, resume, complete; dispatch leads, send */
+    CRMI_OP_LEAD_READ,        /* lead task lists (an RM: their own) */
+    CRMI_OP_LEAD_WRITE,       /* record lead outcomes */
+    CRMI_OP_EVENT_INGEST,     /* response events from channels; opt-outs */
+    CRMI_OP_CARE_RUN,         /* birthday and holiday greetings */
     CRMI_OP_COUNT
 } crmi_op;
 

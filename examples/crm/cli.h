@@ -232,5 +232,12 @@ int cmd_kb(cli_ctx *ctx, int argc, char **argv);
 int cmd_risk(cli_ctx *ctx, int argc, char **argv);
 int cmd_analytics(cli_ctx *ctx, int argc, char **argv);
 int cmd_report(cli_ctx *ctx, int argc, char **argv);
+/* cmd_outreach.c: outbox, event, optout, care; cli_campaign_send is the
+ * 'send' row of the campaign command's table. */
+int cmd_outbox(cli_ctx *ctx, int argc, char **argv);
+int cmd_event(cli_ctx *ctx, int argc, char **argv);
+int cmd_optout(cli_ctx *ctx, int argc, char **argv);
+int cmd_care(cli_ctx *ctx, int argc, char **argv);
+int cli_campaign_send(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CRM_CLI_H */

@@ -42,6 +42,8 @@ const char crmi_schema_outreach[] =
     "  flagged INTEGER NOT NULL DEFAULT 0, flag_reason TEXT) STRICT;"
     "CREATE INDEX crm_event_campaign ON crm_event (campaign_id, kind, flagged);"
     "CREATE INDEX crm_event_customer ON crm_event (customer_id, at);"
+    /* effectiveness asks per message whether an unflagged event of a kind exists */
+    "CREATE INDEX crm_event_outbox ON crm_event (outbox_id, kind, flagged);"
     /* opt-outs take effect at once and are kept */
     "CREATE TABLE crm_optout ("
     "  customer_id INTEGER NOT NULL REFERENCES crm_customer (id),"

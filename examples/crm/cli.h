@@ -211,6 +211,8 @@ int cmd_rule(cli_ctx *ctx, int argc, char **argv);
 int cmd_version(cli_ctx *ctx, int argc, char **argv);
 int cmd_product(cli_ctx *ctx, int argc, char **argv);
 int cmd_segment(cli_ctx *ctx, int argc, char **argv);
+int cmd_campaign(cli_ctx *ctx, int argc, char **argv); /* also cmd_lead */
+int cmd_lead(cli_ctx *ctx, int argc, char **argv);
 int cmd_tag(cli_ctx *ctx, int argc, char **argv);
 int cmd_txn(cli_ctx *ctx, int argc, char **argv);
 int cmd_holding(cli_ctx *ctx, int argc, char **argv);

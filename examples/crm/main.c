@@ -41,6 +41,8 @@ static const cli_command commands[] = {
     {"rule", "JsonLogic rules: check, eval, sql (no database needed)", cmd_rule},
     {"risk", "risk questionnaires and suitability: assess, check, history, config", cmd_risk},
     {"analytics", "RFM, value tiers, clusters, cross-sell, propensity", cmd_analytics},
+    {"campaign", "campaigns: create, approve, target, dispatch, evaluate, ...", cmd_campaign},
+    {"lead", "RMs' leads: list, outcome", cmd_lead},
     {"version", "library and tool versions", cmd_version},
     {NULL, NULL, NULL},
 };

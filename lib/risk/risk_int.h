@@ -15,6 +15,17 @@
  * year the customer module's risk_expired uses. */
 #define CRMI_RISK_DEFAULT_VALIDITY_DAYS (CRMI_RISK_VALIDITY_SECONDS / 86400)
 
+/* When customer c's assessment expires, in SQL over alias c: the expiry
+ * of the recorded questionnaire that set the level (same level, taken on
+ * the day risk_assessed_at names), else risk_assessed_at plus the default
+ * validity. NULL when never assessed. crmi_risk_profile_load and
+ * set-based callers (campaign targeting) share it. */
+#define CRMI_RISK_EXPIRES_SQL                                                                      \
+    "coalesce((SELECT a.expires_at FROM crm_risk_assessment a WHERE a.customer_id = c.id"         \
+    " AND a.level = c.risk_level AND a.assessed_at >= c.risk_assessed_at"                         \
+    " AND a.assessed_at < c.risk_assessed_at + 86400 ORDER BY a.id DESC LIMIT 1),"                \
+    " c.risk_assessed_at + " CRMI_RISK_VALIDITY_SQL ")"
+
 typedef struct crmi_risk_option {
     const char *key, *text;
     int64_t score;

@@ -8,16 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DAY 86400
-
 /* The level's recorded questionnaire (same level, taken on the day the
  * customer's risk_assessed_at names) carries its own expiry. */
-static const char SQL_PROFILE[] =
-    "SELECT c.risk_level, c.risk_assessed_at,"
-    " (SELECT a.expires_at FROM crm_risk_assessment a WHERE a.customer_id = c.id"
-    "   AND a.level = c.risk_level AND a.assessed_at >= c.risk_assessed_at"
-    "   AND a.assessed_at < c.risk_assessed_at + 86400 ORDER BY a.id DESC LIMIT 1)"
-    " FROM crm_customer c WHERE c.id = ?1";
+static const char SQL_PROFILE[] = "SELECT c.risk_level, c.risk_assessed_at, " CRMI_RISK_EXPIRES_SQL
+                                  " FROM crm_customer c WHERE c.id = ?1";
 
 int crmi_risk_profile_load(crm_db *db, int64_t customer_id, crmi_risk_profile *out)
 {
@@ -31,9 +25,7 @@ int crmi_risk_profile_load(crm_db *db, int64_t customer_id, crmi_risk_profile *o
         sqlite3_column_type(st, 1) != SQLITE_NULL) {
         out->level = ((const char *)sqlite3_column_text(st, 0))[1] - '0';
         out->assessed_at = sqlite3_column_int64(st, 1);
-        out->expires_at = sqlite3_column_type(st, 2) != SQLITE_NULL
-                              ? sqlite3_column_int64(st, 2)
-                              : out->assessed_at + CRMI_RISK_DEFAULT_VALIDITY_DAYS * DAY;
+        out->expires_at = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
     if (step == SQLITE_ROW)

@@ -76,6 +76,7 @@ from . import complaint, kb  # declares complaint.h and kb.h; db.complaints, db.
 from .risk import RiskConfig  # declares risk.h; db.risk
 from .analytics import AnalyticsConfig  # declares analytics.h; db.analytics
 from .report import ReportCatalog, report_period  # declares report.h; db.reports
+from . import campaign  # declares campaign.h; db.campaigns and db.leads
 from . import outreach  # declares outreach.h; db.channels, messages, events, optouts, care
 
 KEY_SIZE = _foundation.KEY_SIZE

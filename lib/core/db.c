@@ -44,7 +44,8 @@ static int open_connection(crm_db *db, const char *path, int busy_timeout_ms)
     int rc = sqlite3_open_v2(path, &db->sql, flags, NULL);
     if (rc != SQLITE_OK)
         return crmi_sqlite_error(db, rc, path);
-    sqlite3_busy_timeout(db->sql, busy_timeout_ms > 0 ? busy_timeout_ms : 5000);
+    db->busy_timeout_ms = busy_timeout_ms > 0 ? busy_timeout_ms : 5000;
+    sqlite3_busy_handler(db->sql, crmi_busy_wait, db);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
     return crmi_exec(db, "PRAGMA foreign_keys = ON", "enable foreign keys");
@@ -227,6 +228,7 @@ CRM_EXTERN(void) crm_db_close(crm_db *db)
     slots_free(db); /* module state may hold statements: before the close */
     crmi_stmt_cache_clear(db);
     sqlite3_close_v2(db->sql); /* rolls back an open transaction */
+    crmi_writeq_leave(db);
     crmi_keyring_free(db->keys);
     crmi_actor_free(db->actor);
     crm_free(db);

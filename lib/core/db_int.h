@@ -38,6 +38,12 @@ struct crm_db {
     struct crmi_keyring *keys;
     struct crmi_actor *actor;
     struct crmi_slot *slots; /* modules' per-handle state (crmi_db_slot) */
+
+    int busy_timeout_ms;
+    struct crmi_writeq *writeq; /* this process's writers of the file (writeq.c) */
+    bool writeq_held;           /* this handle's writer has its turn */
+    bool busy_queued;           /* a begin waits: its wait started at busy_since_us */
+    int64_t busy_since_us;
 };
 
 /* ------------------------------------------------------------ module state */
@@ -108,6 +114,16 @@ int crmi_exec(crm_db *db, const char *sql, const char *context);
  * it returns rc, or the commit's error. */
 int crmi_txn_begin(crm_db *db);
 int crmi_txn_end(crm_db *db, int rc);
+
+/* The write-lock wait (writeq.c). crmi_txn_begin takes this process's turn
+ * for the file before BEGIN IMMEDIATE (writers queue in arrival order, not
+ * polling) and crmi_txn_end gives it back when the outermost level ends;
+ * CRM_E_BUSY after the busy timeout. crmi_busy_wait is the connection's
+ * SQLite busy handler: short sleeps up to the same timeout. */
+int crmi_writeq_enter(crm_db *db);
+void crmi_writeq_leave(crm_db *db);
+int crmi_busy_wait(void *db, int tries);
+int64_t crmi_monotonic_us(void);
 
 /* Finalizes every cached statement (before close). */
 void crmi_stmt_cache_clear(crm_db *db);

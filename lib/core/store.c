@@ -215,11 +215,23 @@ int crmi_txn_begin(crm_db *db)
     int rc = crmi_require_writable(db);
     if (rc)
         return rc;
-    rc = db->txn_level == 0 ? run(db, SQL_BEGIN, "begin transaction")
-                            : run(db, SQL_SAVEPOINT, "savepoint");
-    if (rc == CRM_OK && db->txn_level++ == 0)
-        db->txn_serial++;
-    return rc;
+    if (db->txn_level > 0) {
+        rc = run(db, SQL_SAVEPOINT, "savepoint");
+        if (rc == CRM_OK)
+            db->txn_level++;
+        return rc;
+    }
+    rc = crmi_writeq_enter(db);
+    if (rc == CRM_OK)
+        rc = run(db, SQL_BEGIN, "begin transaction");
+    db->busy_queued = false;
+    if (rc != CRM_OK) {
+        crmi_writeq_leave(db);
+        return rc;
+    }
+    db->txn_level = 1;
+    db->txn_serial++;
+    return CRM_OK;
 }
 
 /* Rolls back the innermost level, keeping the error that caused it. */
@@ -239,7 +251,17 @@ static void rollback_level(crm_db *db)
     db->errcode = saved_code;
 }
 
+static int end_level(crm_db *db, int rc);
+
 int crmi_txn_end(crm_db *db, int rc)
+{
+    rc = end_level(db, rc);
+    if (db->txn_level == 0)
+        crmi_writeq_leave(db);
+    return rc;
+}
+
+static int end_level(crm_db *db, int rc)
 {
     if (db->txn_level == 0)
         return rc ? rc : crmi_error(db, CRM_E_STATE, "no transaction is open");

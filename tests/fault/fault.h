@@ -2,7 +2,10 @@
  * failures) and tests/crash (kill -9): realistic scenarios through the public
  * API, and the consistency rules a database must pass after any failure.
  * Public API and SQLite only, so it links against the library's objects
- * (fault tests, which arm internal hooks) or the shared library (crash). */
+ * (fault tests, which arm internal hooks) or the shared library (crash,
+ * concurrency). The checks and set-up helpers are in check.c (library
+ * crm_fault_check), the scenarios and the loop in scenarios.c and harness.c
+ * (library crm_fault_harness). */
 #ifndef CRM_FAULT_H
 #define CRM_FAULT_H
 
@@ -33,6 +36,15 @@ void fault_write_file(const char *path, const char *text);
  * half-written). Prints each violation prefixed with `label`; returns how
  * many there were. `audit_entries` (may be NULL) gets the chain length. */
 int fault_check_db(const char *path, const char *label, int64_t *audit_entries);
+
+/* The two halves of fault_check_db, for tests that count them apart.
+ * fault_check_audit opens the database with the library (replaying a WAL
+ * left by a crash), verifies the audit chain and closes it (checkpointing);
+ * fault_check_store then reads the file with SQLite alone: integrity_check,
+ * foreign_key_check and the consistency rules. Each returns the number of
+ * violations, printed prefixed with `label`. */
+int fault_check_audit(const char *path, const char *label, int64_t *audit_entries);
+int fault_check_store(const char *path, const char *label);
 
 /* ------------------------------------------------------------- scenarios */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void check_mask(crm_mask_kind kind, const char *in, const char *want)
 {
@@ -85,6 +86,230 @@ START_TEST(personal_data_is_not_in_clear_on_disk)
     crm_db_close(db); /* checkpoints into the main file */
     ck_assert(!file_contains(path, "13987654321"));
     ck_assert(!file_contains(path, "wangxm@bank"));
+    test_remove_db(path);
+    free(path);
+}
+END_TEST
+
+/* ------------------------------------------- customers' personal data */
+
+/* The personal values of the customer below and of the complaint contact,
+ * with a distinctive piece of each that no mask shows. */
+static const char *const personal[][2] = {
+    {"310115198506171237", "1985061712"},   /* id_number (the mask keeps 3 + 4) */
+    {"13987650001", "87650001"},             /* phone */
+    {"6222021234567890128", "1234567890"},   /* card_number */
+    {"zhang.san@example.cn", "zhang.san"},   /* email */
+    {"上海市浦东新区世纪大道100号", "世纪大道"}, /* address */
+    {"13711112222", "71111222"},             /* complaint contact_phone */
+    {"lixl.contact@example.org", "lixl.contact"}, /* complaint contact_email */
+    {"欧阳娜娜", "阳娜娜"},                   /* complaint contact_name */
+    {"440301197512300047", "1975123000"},   /* the imported customer's id_number */
+    {"13600001234", "60001234"},             /* the imported customer's phone */
+};
+#define N_PERSONAL (sizeof personal / sizeof personal[0])
+
+/* Fails if any personal value, or its distinctive piece, is in `text`. */
+static void assert_no_personal(const char *text, const char *where)
+{
+    for (size_t i = 0; text && i < N_PERSONAL; i++) {
+        ck_assert_msg(!strstr(text, personal[i][0]), "%s holds '%s' in clear: %.300s", where,
+                      personal[i][0], text);
+        ck_assert_msg(!strstr(text, personal[i][1]), "%s holds '%s' in clear: %.300s", where,
+                      personal[i][1], text);
+    }
+}
+
+static void assert_file_has_no_personal(const char *path, const char *where)
+{
+    for (size_t i = 0; i < N_PERSONAL; i++) {
+        ck_assert_msg(!file_contains(path, personal[i][0]), "%s holds '%s' in clear", where,
+                      personal[i][0]);
+        ck_assert_msg(!file_contains(path, personal[i][1]), "%s holds '%s' in clear", where,
+                      personal[i][1]);
+    }
+}
+
+/* A call that must fail; its message (handle and thread) must not repeat the value. */
+static void expect_refusal_without_value(crm_db *db, int rc, const char *what)
+{
+    ck_assert_msg(rc != CRM_OK, "%s was accepted", what);
+    assert_no_personal(crm_db_errmsg(db), what);
+    assert_no_personal(crm_last_errmsg(), what);
+}
+
+static crm_record *customer_record(const char *no, const char *id_number, const char *phone)
+{
+    crm_record *c;
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "customer_no", no));
+    ck_assert_ok(crm_record_set_text(c, "name", "张三"));
+    ck_assert_ok(crm_record_set_text(c, "branch", "HO"));
+    if (id_number)
+        ck_assert_ok(crm_record_set_text(c, "id_number", id_number));
+    if (phone)
+        ck_assert_ok(crm_record_set_text(c, "phone", phone));
+    return c;
+}
+
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(customer_personal_data_never_in_clear)
+{
+    char *path = test_temp_path("pii"), wal[600], csv[600], errors[600], export[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(csv, sizeof csv, "%s.csv", path);
+    snprintf(errors, sizeof errors, "%s-errors.csv", path);
+    snprintf(export, sizeof export, "%s-export.csv", path);
+    crm_db *db = test_open_admin(path);
+
+    /* a customer with every personal field, then changed (audit before/after) */
+    crm_record *c = customer_record("P1", personal[0][0], personal[1][0]);
+    ck_assert_ok(crm_record_set_text(c, "card_number", personal[2][0]));
+    ck_assert_ok(crm_record_set_text(c, "email", personal[3][0]));
+    ck_assert_ok(crm_record_set_text(c, "address", "北京市朝阳区建国路1号"));
+    ck_assert_ok(crm_customer_create(db, c));
+    crm_record_free(c);
+    crm_record *changes;
+    ck_assert_ok(crm_record_new(&changes));
+    ck_assert_ok(crm_record_set_text(changes, "address", personal[4][0]));
+    ck_assert_ok(crm_customer_update(db, "P1", changes, 1));
+    crm_record_free(changes);
+    ck_assert_ok(crm_record_new(&changes));
+    ck_assert_ok(crm_record_set_text(changes, "address", "北京市海淀区中关村大街2号"));
+    ck_assert_ok(crm_customer_update(db, "P1", changes, 2));
+    ck_assert_ok(crm_record_set_text(changes, "address", personal[4][0]));
+    ck_assert_ok(crm_customer_update(db, "P1", changes, 3));
+    crm_record_free(changes);
+
+    /* a complaint with sealed contact details */
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "channel", "phone"));
+    ck_assert_ok(crm_record_set_text(c, "category", "card"));
+    ck_assert_ok(crm_record_set_text(c, "subject", "年费重复扣收"));
+    ck_assert_ok(crm_record_set_text(c, "body", "本月年费被扣了两次"));
+    ck_assert_ok(crm_record_set_text(c, "customer_no", "P1"));
+    ck_assert_ok(crm_record_set_text(c, "contact_phone", personal[5][0]));
+    ck_assert_ok(crm_record_set_text(c, "contact_email", personal[6][0]));
+    ck_assert_ok(crm_record_set_text(c, "contact_name", personal[7][0]));
+    char *ticket = NULL;
+    ck_assert_ok(crm_complaint_open(&ticket, db, c));
+    crm_record_free(c);
+    ck_assert_ok(crm_complaint_note(db, ticket, "已回电"));
+
+    /* an import with a good row and bad ones: the error file is a log too */
+    char text[1024];
+    snprintf(text, sizeof text,
+             "customer_no,name,id_number,phone,card_number,branch\n"
+             "P2,李四,%s,%s,,HO\n"
+             "P3,王五,%.17s1,,,HO\n" /* a bad check digit */
+             "P4,赵六,,%.10s,,HO\n"  /* a phone too short */
+             "P5,钱七,,,%.18s9,HO\n" /* a card failing Luhn */
+             "P6,孙八,%s,,,HO\n",    /* a duplicate ID number */
+             personal[8][0], personal[9][0], personal[0][0], personal[1][0], personal[2][0],
+             personal[0][0]);
+    write_text_file(csv, text);
+    crm_import_options opts = CRM_IMPORT_OPTIONS_INIT;
+    opts.mode = CRM_IMPORT_SKIP;
+    opts.errors_path = errors;
+    crm_import_stats stats = CRM_IMPORT_STATS_INIT;
+    ck_assert_ok(crm_customer_import(&stats, db, csv, &opts));
+    ck_assert_int_eq(stats.inserted, 1);
+    ck_assert_int_eq(stats.refused, 4);
+    assert_file_has_no_personal(errors, "the import's error file");
+
+    /* refusals must not echo the value */
+    char bad_id[32], short_phone[32], bad_card[32];
+    snprintf(bad_id, sizeof bad_id, "%.17s1", personal[0][0]);
+    snprintf(short_phone, sizeof short_phone, "%.10s", personal[1][0]);
+    snprintf(bad_card, sizeof bad_card, "%.18s9", personal[2][0]);
+    c = customer_record("P7", bad_id, NULL);
+    expect_refusal_without_value(db, crm_customer_create(db, c), "a bad ID number");
+    crm_record_free(c);
+    c = customer_record("P7", NULL, short_phone);
+    expect_refusal_without_value(db, crm_customer_create(db, c), "a short phone");
+    crm_record_free(c);
+    c = customer_record("P7", NULL, NULL);
+    ck_assert_ok(crm_record_set_text(c, "card_number", bad_card));
+    expect_refusal_without_value(db, crm_customer_create(db, c), "a bad card");
+    crm_record_free(c);
+    c = customer_record("P7", personal[0][0], NULL);
+    expect_refusal_without_value(db, crm_customer_create(db, c), "a duplicate ID number");
+    crm_record_free(c);
+    crm_iter *it = NULL;
+    expect_refusal_without_value(db, crm_customer_find_by(&it, db, "id_number", bad_id),
+                                 "a look-up by a bad ID number");
+    expect_refusal_without_value(db, crm_customer_find_by(&it, db, "phone", short_phone),
+                                 "a look-up by a short phone");
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "channel", "phone"));
+    ck_assert_ok(crm_record_set_text(c, "category", "card"));
+    ck_assert_ok(crm_record_set_text(c, "subject", "s"));
+    ck_assert_ok(crm_record_set_text(c, "body", "b"));
+    ck_assert_ok(crm_record_set_text(c, "contact_phone", short_phone));
+    char *t2 = NULL;
+    expect_refusal_without_value(db, crm_complaint_open(&t2, db, c), "a bad contact phone");
+    crm_record_free(c);
+
+    /* the audit log: every entry, as the library shows it */
+    ck_assert_ok(crm_audit_list(&it, db, NULL));
+    const crm_record *entry;
+    int entries = 0;
+    while (crm_iter_next(&entry, it) == CRM_OK) {
+        char *json = NULL;
+        ck_assert_ok(crm_record_to_json(&json, entry));
+        assert_no_personal(json, "an audit entry");
+        crm_free(json);
+        entries++;
+    }
+    crm_iter_free(it);
+    ck_assert_int_gt(entries, 8);
+
+    /* what reads return (masked) and a masked export */
+    crm_record *r = NULL;
+    char *json = NULL;
+    ck_assert_ok(crm_customer_get(&r, db, "P1"));
+    ck_assert_ok(crm_record_to_json(&json, r));
+    assert_no_personal(json, "crm_customer_get");
+    crm_free(json);
+    crm_record_free(r);
+    ck_assert_ok(crm_complaint_get(&r, db, ticket));
+    ck_assert_ok(crm_record_to_json(&json, r));
+    assert_no_personal(json, "crm_complaint_get");
+    crm_free(json);
+    crm_record_free(r);
+    ck_assert_ok(crm_customer_view(&json, db, "P1", 10));
+    assert_no_personal(json, "crm_customer_view");
+    crm_free(json);
+    int64_t rows = 0;
+    ck_assert_ok(crm_customer_export(&rows, db, export, NULL));
+    ck_assert_int_eq(rows, 2);
+    assert_file_has_no_personal(export, "a masked export");
+
+    /* the store: the WAL while open, the main file after the checkpoint */
+    ck_assert(file_contains(wal, "139****0001")); /* the masked copy is what is stored */
+    assert_file_has_no_personal(wal, "the WAL");
+    assert_file_has_no_personal(path, "the database file");
+    /* reveal gives the clear value back, so the sealing is not a loss */
+    char *clear = NULL;
+    ck_assert_ok(crm_customer_reveal(&clear, db, "P1", "card_number", "核对卡号"));
+    ck_assert_str_eq(clear, personal[2][0]);
+    crm_free(clear);
+    ck_assert_ok(crm_complaint_reveal(&clear, db, ticket, "contact_email", "回访客户"));
+    ck_assert_str_eq(clear, personal[6][0]);
+    crm_free(clear);
+    crm_free(ticket);
+    crm_db_close(db);
+    assert_file_has_no_personal(path, "the database file after close");
+    unlink(csv);
+    unlink(errors);
+    unlink(export);
     test_remove_db(path);
     free(path);
 }
@@ -344,6 +569,7 @@ static Suite *security_suite(void)
     TCase *tc = tcase_create("security");
     tcase_add_test(tc, masks_follow_the_rules);
     tcase_add_test(tc, personal_data_is_not_in_clear_on_disk);
+    tcase_add_test(tc, customer_personal_data_never_in_clear);
     tcase_add_test(tc, audit_chain_detects_a_changed_row);
     tcase_add_test(tc, audit_chain_detects_missing_triggers_and_deleted_rows);
     tcase_add_test(tc, checkpoint_detects_truncation_and_rollback);

@@ -5,6 +5,7 @@
 #include "alert/alert_int.h"
 #include "rule/rule_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +85,8 @@ static int read_int(parser *p, const crmi_member *m, crmi_pos pos, int64_t min, 
                     int64_t *out)
 {
     double d = m->v.u.n;
-    if (m->v.type != CRMI_NUM || d != (double)(int64_t)d || d < (double)min || d > (double)max) {
+    /* range before the cast: converting an out-of-range double is undefined */
+    if (m->v.type != CRMI_NUM || !(d >= (double)min && d <= (double)max) || d != floor(d)) {
         char what[120];
         snprintf(what, sizeof what, "%.*s: expected a whole number %lld..%lld", (int)m->klen,
                  m->key, (long long)min, (long long)max);

@@ -173,7 +173,7 @@ static int parse_states(parse_ctx *p, const crmi_value *list)
 static int state_list(parse_ctx *p, const crmi_value *v, const char *key, int out[], int *n)
 {
     const crmi_value *items = v;
-    uint32_t count = 1;
+    uint32_t count = v ? 1 : 0; /* absent: no &items[0] of a NULL pointer */
     if (v && v->type == CRMI_ARR) {
         items = v->u.a->items;
         count = v->u.a->n;

@@ -252,6 +252,8 @@ static bool field_count_differs(crmi_reader *r)
 /* One parse step: a record, a skipped line, or a request for more text. */
 static int step(crmi_reader *r, crmi_row *row, bool *got)
 {
+    if (!r->buf) /* nothing read yet: no offset may be applied to a NULL buffer */
+        return fill(r);
     crmi_scan scan = {r->buf + r->start, r->buf + r->len, r->eof};
     size_t used = 0;
     int64_t lines = 0;

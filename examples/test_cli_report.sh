@@ -2,7 +2,8 @@
 # Tests 'crm report' end to end: list, describe, run in every format, the
 # period and branch options, filters, exit statuses (2 usage, 3 bad period,
 # 4 unknown report or branch, 5 permission) and an RM's report covering
-# only their book.
+# only their book; the complaint reports (over complaints opened now, so
+# in the current month) and the leads columns of rm-performance.
 #
 #   examples/test_cli_report.sh PATH/TO/crm
 #
@@ -30,6 +31,7 @@ setup() {
     expect 0 branch add GZ --name 广州分行 --parent HO
     expect 0 user add rm.a --display-name 甲 --roles relationship_manager --branch BJ
     expect 0 user add rm.g --display-name 乙 --roles relationship_manager --branch GZ
+    expect 0 user add mk --display-name 丙 --roles marketer --branch HO
     expect 0 customer add C001 --name 张三 --branch BJ --manager rm.a
     expect 0 customer add C002 --name 李四 --branch GZ --manager rm.g
     expect 0 product add DEP --name 活期 --type deposit --risk-rating R1
@@ -89,10 +91,40 @@ test_access() {
     expect 5 --as rm.a report run business-statistics --period 2026-10 --branch GZ
 }
 
+test_complaints() {
+    local month
+    month=$(date -u +%Y-%m)
+    expect 0 complaint open --channel phone --category fee --subject 年费重复扣收 \
+        --body 年费被扣了两次 --customer C001
+    expect 0 complaint open --channel email --category card --subject 卡片未寄到 \
+        --body 新卡没有收到 --customer C002
+    expect 0 report list
+    out_has "complaint-analysis"
+    out_has "complaint-hotspots"
+    expect 0 report run complaint-analysis --period "$month" --filter "dimension=类别 Category"
+    out_has "类别 Category,card,1,0,0,,0,,,0,,,"
+    out_has "类别 Category,fee,1,"
+    expect 0 --as rm.a report run complaint-analysis --period "$month" --format json
+    json_eq 'sorted(r["bucket"] for r in o["rows"] if r["dimension"] == "类别 Category")' "['fee']"
+    expect 0 report run complaint-hotspots --period "$month" --filter "dimension=类别 Category"
+    out_lines 3
+    expect 5 --as mk report run complaint-analysis --period "$month"
+    err_has "complaints"
+    for f in csv json html xlsx pdf; do
+        expect 0 report run complaint-analysis --period "$month" --format $f -o cp.$f
+        checks=$((checks + 1))
+        [[ -s cp.$f ]] || fail "cp.$f is empty"
+    done
+    expect 0 report run rm-performance --period "$month" --format json
+    json_eq 'sorted((r["manager"], r["leads"], r["conversions"]) for r in o["rows"])' \
+        "[('rm.a', 0, 0), ('rm.g', 0, 0)]"
+}
+
 setup
 test_list_and_describe
 test_run
 test_access
+test_complaints
 
 echo "test_cli_report: $checks commands run, $failures check(s) failed"
 [[ $failures == 0 ]]

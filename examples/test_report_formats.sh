@@ -80,16 +80,45 @@ load data/products.csv "product add {code} --name {name} --type {type} \
 load data/holdings.csv "holding set {customer_no} {product_code} --balance {balance}" \
     customer_no product_code balance
 
+echo "== complaints of this month (the CLI's clock is the real one), some handled and rated"
+MONTH=$(date -u +%Y-%m)
+python3 - <<'PY' >complaints.txt
+import csv, random
+rng = random.Random(2026)
+customers = [r["customer_no"] for r in csv.DictReader(open("data/customers.csv", encoding="utf-8"))]
+categories = ["card", "fee", "loan", "wealth", "digital", "service"]
+channels = ["phone", "email", "online", "branch", "social"]
+for i in range(40):
+    print(rng.choice(customers), rng.choice(channels), rng.choice(categories), i % 4, rng.randint(1, 5))
+PY
+while read -r no channel category handled score; do
+    ticket=$("$CRM" complaint open --channel "$channel" --category "$category" \
+        --subject "投诉 $category" --body "客户反映$category问题，要求处理。" --customer "$no" |
+        sed -n 's/^opened \([A-Z0-9]*\):.*/\1/p') || continue
+    if [[ $handled != 0 ]]; then
+        "$CRM" complaint transition "$ticket" in_progress >/dev/null
+        "$CRM" complaint transition "$ticket" resolved --note 已处理 >/dev/null
+        "$CRM" complaint rate "$ticket" "$score" >/dev/null
+    fi
+done <complaints.txt
+"$CRM" analytics rfm >/dev/null
+
 echo "== write every format"
 for f in csv json html xlsx pdf; do
     "$CRM" report run business-statistics --period 2026-10 --format $f -o bs.$f
+    "$CRM" report run complaint-analysis --period "$MONTH" --format $f -o cp.$f
+    "$CRM" report run complaint-hotspots --period "$MONTH" --format $f -o hs.$f
+    "$CRM" report run rm-performance --period "$MONTH" --format $f -o rm.$f
 done
 "$CRM" report run customer-analysis --period 2026-Q4 --format pdf -o ca.pdf
 "$CRM" report run customer-analysis --period 2026-Q4 --format html -o ca.html
 
 echo "== XLSX through LibreOffice has the numbers of the CSV report"
-libreoffice --headless --convert-to csv --outdir lo bs.xlsx >/dev/null 2>&1
-python3 - <<'PY'
+# comma, double quote, UTF-8 (LibreOffice's default is the locale's charset); one start
+libreoffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir lo \
+    bs.xlsx cp.xlsx hs.xlsx rm.xlsx >/dev/null 2>&1
+for r in bs cp hs rm; do
+    python3 - $r <<'PY'
 import csv, json
 def numbers(path, encoding="utf-8"):
     out = []
@@ -103,26 +132,38 @@ def numbers(path, encoding="utf-8"):
         if vals:
             out.append(vals)
     return out
-report = numbers("bs.csv")
-office = numbers("lo/bs.csv")
-assert report, "the CSV report has no rows"
-assert report == office, "XLSX (via LibreOffice) differs from CSV:\n%s\n%s" % (report[:3], office[:3])
-rows = json.load(open("bs.json", encoding="utf-8"))["rows"]
-assert len(rows) == len(report), "the JSON report has %d rows, the CSV %d" % (len(rows), len(report))
-print("   %d rows, %d numbers agree" % (len(report), sum(map(len, report))))
+import sys
+name = sys.argv[1]
+report = numbers(name + ".csv")
+office = numbers("lo/%s.csv" % name)
+assert report, name + ": the CSV report has no rows"
+assert report == office, "%s: XLSX (via LibreOffice) differs from CSV:\n%s\n%s" % (
+    name, report[:3], office[:3])
+rows = json.load(open(name + ".json", encoding="utf-8"))["rows"]
+assert len(rows) == len(report), "%s: the JSON report has %d rows, the CSV %d" % (
+    name, len(rows), len(report))
+print("   %s: %d rows, %d numbers agree" % (name, len(report), sum(map(len, report))))
 PY
+done
 
 echo "== PDF: embedded CJK fonts, pages render"
 pdffonts bs.pdf | tee fonts.txt
 grep -E 'NotoSansCJK.* yes +yes' fonts.txt >/dev/null || { echo "no embedded Noto CJK font" >&2; exit 1; }
 pdftoppm -r 60 -png -f 1 -l 1 bs.pdf "$ART/business-statistics-page"
 pdftoppm -r 60 -png -f 1 -l 1 ca.pdf "$ART/customer-analysis-page"
+for r in cp hs rm; do
+    pdffonts $r.pdf | grep -E 'NotoSansCJK.* yes +yes' >/dev/null ||
+        { echo "$r.pdf: no embedded Noto CJK font" >&2; exit 1; }
+done
+pdftoppm -r 60 -png -f 1 -l 1 cp.pdf "$ART/complaint-analysis-page"
 
 echo "== HTML in headless Chromium"
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1400 \
     --screenshot="$ART/business-statistics-html.png" "file://$T/bs.html" >/dev/null 2>&1
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1400 \
     --screenshot="$ART/customer-analysis-html.png" "file://$T/ca.html" >/dev/null 2>&1
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1400 \
+    --screenshot="$ART/complaint-analysis-html.png" "file://$T/cp.html" >/dev/null 2>&1
 
 # A PNG is not blank when enough pixels are dark or coloured (charts).
 python3 - "$ART"/*.png <<'PY'

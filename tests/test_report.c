@@ -178,9 +178,10 @@ START_TEST(catalog_lists_describes_and_loads)
 {
     crm_report_catalog *cat;
     ck_assert_ok(crm_report_catalog_new(&cat));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 4);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 6);
     ck_assert_str_eq(crm_report_catalog_name(cat, 0), "business-products");
-    ck_assert_ptr_null(crm_report_catalog_name(cat, 4));
+    ck_assert_str_eq(crm_report_catalog_name(cat, 2), "complaint-analysis");
+    ck_assert_ptr_null(crm_report_catalog_name(cat, 6));
     char *json;
     ck_assert_ok(crm_report_describe(&json, cat, "business-statistics"));
     ck_assert_ptr_nonnull(strstr(json, "\"name\":\"txn_volume_yoy\""));
@@ -200,7 +201,7 @@ START_TEST(catalog_lists_describes_and_loads)
         "  - {name: total, label: 金额, type: money, compare: true}\n"
         "charts: [{type: line, label: channel, value: total, title: 金额}]\n";
     ck_assert_ok(crm_report_catalog_load(cat, extra));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 5);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 7);
     /* all or nothing: a bad second definition leaves the catalog as it was */
     static const char bad[] = "- {name: ok-one, title: t, dataset: SELECT 1 AS a,"
                               " columns: [{name: a, label: A}]}\n"
@@ -208,7 +209,7 @@ START_TEST(catalog_lists_describes_and_loads)
                               " columns: [{name: a, label: A, type: float}]}\n";
     ck_assert_int_eq(crm_report_catalog_load(cat, bad), CRM_E_INVALID_DATA);
     ck_assert_ptr_nonnull(strstr(crm_last_errmsg(), "report bad-one, field columns.type"));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 5);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 7);
     static const char bad_detail[] = "{name: x, title: t, dataset: SELECT 1 AS a, columns:"
                                      " [{name: a, label: A}], detail: {report: none, key: [a]}}";
     ck_assert_int_eq(crm_report_catalog_load(cat, bad_detail), CRM_E_INVALID_DATA);
@@ -377,12 +378,266 @@ START_TEST(access_limits_rows_to_the_actor)
     ck_assert_int_eq(run_sum(db, "business-statistics", p, "balance", &n), 2000000);
     ck_assert_ok(crm_db_set_actor(db, "bm.bj"));
     ck_assert_int_eq(run_sum(db, "business-statistics", p, "txn_volume", &n), 30050);
-    ck_assert_int_eq(run_sum(db, "customer-analysis", p, "customers", &n), 2 * 4);
+    ck_assert_int_eq(run_sum(db, "customer-analysis", p, "customers", &n), 2 * 5);
     ck_assert_ok(crm_record_set_text(p, "branch", "GZ"));
     crm_iter *it;
     ck_assert_int_eq(crm_report_run(&it, db, NULL, "business-statistics", p), CRM_E_PERMISSION);
     ck_assert_ok(crm_db_set_actor(db, NULL));
     ck_assert_int_eq(crm_report_run(&it, db, NULL, "business-statistics", p), CRM_E_PERMISSION);
+    crm_record_free(p);
+    crm_db_close(db);
+}
+END_TEST
+
+/* Value tiers come from the stored analytics scores: unscored customers
+ * first, then the tiers crm_analytics_score_run stored. */
+START_TEST(customer_analysis_shows_value_tiers)
+{
+    crm_db *db = bank_with_data();
+    crm_record *p = params("2026-11", NULL);
+    ck_assert_ok(crm_record_set_text(p, "dimension", "价值等级 Value tier"));
+    crm_iter *it;
+    const crm_record *r;
+    ck_assert_ok(crm_report_run(&it, db, NULL, "customer-analysis", p));
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "bucket"), "未评分");
+    ck_assert_int_eq(get_int(r, "customers"), 3);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+
+    crm_record *scored;
+    ck_assert_ok(crm_analytics_score_run(&scored, db, NULL));
+    int64_t tiers[4] = {0};
+    const char *names[4] = {"tier_ordinary", "tier_gold", "tier_platinum", "tier_diamond"};
+    const char *labels[4] = {"普通", "金卡", "白金", "钻石"};
+    for (int i = 0; i < 4; i++)
+        crm_record_get_int(&tiers[i], scored, names[i]);
+    crm_record_free(scored);
+    ck_assert_ok(crm_report_run(&it, db, NULL, "customer-analysis", p));
+    int64_t seen = 0;
+    while (crm_iter_next(&r, it) == CRM_OK) {
+        int tier = -1;
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(get_text(r, "bucket"), labels[i]))
+                tier = i;
+        ck_assert_msg(tier >= 0, "bucket %s", get_text(r, "bucket"));
+        ck_assert_int_eq(get_int(r, "customers"), tiers[tier]);
+        seen += get_int(r, "customers");
+    }
+    ck_assert_int_eq(seen, 3);
+    crm_iter_free(it);
+    crm_record_free(p);
+    crm_db_close(db);
+}
+END_TEST
+
+static void at(const char *iso)
+{
+    int64_t t;
+    ck_assert_ok(crm_time_parse(&t, iso));
+    test_clock_set(t);
+}
+
+static char *complain(crm_db *db, const char *customer, const char *channel, const char *category,
+                      const char *when)
+{
+    crm_record *c;
+    char *ticket = NULL;
+    at(when);
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "customer_no", customer));
+    ck_assert_ok(crm_record_set_text(c, "channel", channel));
+    ck_assert_ok(crm_record_set_text(c, "category", category));
+    ck_assert_ok(crm_record_set_text(c, "subject", "信用卡年费被重复扣收"));
+    ck_assert_ok(crm_record_set_text(c, "body", "年费被扣了两次，要求退还。"));
+    int rc = crm_complaint_open(&ticket, db, c);
+    ck_assert_msg(rc == CRM_OK, "open: %s", crm_db_errmsg(db));
+    crm_record_free(c);
+    return ticket;
+}
+
+static void handle(crm_db *db, const char *ticket, const char *responded, const char *resolved,
+                   int score)
+{
+    at(responded);
+    ck_assert_ok(crm_complaint_transition(db, ticket, "in_progress", NULL));
+    at(resolved);
+    ck_assert_ok(crm_complaint_transition(db, ticket, "resolved", "已退还多扣的年费"));
+    ck_assert_ok(crm_complaint_rate(db, ticket, score));
+}
+
+/* Fee complaints: one in October, two in November (one answered in time,
+ * one late); a card complaint in Guangzhou left open. */
+static crm_db *bank_with_complaints(void)
+{
+    crm_db *db = bank_with_data();
+    test_add_user(db, "mk", "marketer", "HO");
+    char *t[4];
+    t[0] = complain(db, "C1", "phone", "fee", "2026-10-15T02:00:00Z");
+    t[1] = complain(db, "C1", "phone", "fee", "2026-11-02T02:00:00Z");
+    handle(db, t[1], "2026-11-02T03:00:00Z", "2026-11-02T05:00:00Z", 5);
+    t[2] = complain(db, "C2", "email", "fee", "2026-11-03T02:00:00Z");
+    t[3] = complain(db, "C3", "phone", "card", "2026-11-05T02:00:00Z");
+    handle(db, t[2], "2026-11-20T02:00:00Z", "2026-11-20T03:00:00Z", 2);
+    for (int i = 0; i < 4; i++)
+        crm_free(t[i]);
+    return db;
+}
+
+/* The report's figures by category are crm_complaint_stats's over the same
+ * month: one definition of SLA compliance, resolution time, satisfaction. */
+START_TEST(complaint_analysis_agrees_with_complaint_stats)
+{
+    crm_db *db = bank_with_complaints();
+    crm_record *q, *p = params("2026-11", NULL);
+    ck_assert_ok(crm_record_set_text(p, "dimension", "类别 Category"));
+    ck_assert_ok(crm_record_new(&q));
+    ck_assert_ok(crm_record_set_text(q, "by", "category"));
+    ck_assert_ok(crm_record_set_text(q, "since", "2026-11-01T00:00:00Z"));
+    ck_assert_ok(crm_record_set_text(q, "until", "2026-12-01T00:00:00Z"));
+    crm_iter *stats, *it;
+    const crm_record *s, *r;
+    static const char *const same[][2] = {
+        {"count", "complaints"},
+        {"resolved", "resolved"},
+        {"sla_met", "sla_met"},
+        {"sla_compliance_pct", "sla_compliance_pct"},
+        {"avg_resolution_minutes", "avg_resolution_minutes"},
+        {"rated", "rated"},
+        {"avg_satisfaction_x100", "avg_satisfaction_x100"},
+    };
+    ck_assert_ok(crm_complaint_stats(&stats, db, q));
+    ck_assert_ok(crm_report_run(&it, db, NULL, "complaint-analysis", p));
+    int rows = 0;
+    while (crm_iter_next(&s, stats) == CRM_OK) {
+        ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+        ck_assert_str_eq(get_text(r, "bucket"), get_text(s, "key"));
+        for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+            ck_assert_msg(crm_record_type(s, same[i][0]) == crm_record_type(r, same[i][1]) &&
+                              (crm_record_type(s, same[i][0]) == CRM_TYPE_NULL ||
+                               get_int(s, same[i][0]) == get_int(r, same[i][1])),
+                          "%s %s", get_text(s, "key"), same[i][1]);
+        rows++;
+    }
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    ck_assert_int_eq(rows, 2);
+    crm_iter_free(stats);
+    crm_iter_free(it);
+
+    /* fee: two this month, one the month before; one of two in time */
+    ck_assert_ok(crm_report_run(&it, db, NULL, "complaint-analysis", p));
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "bucket"), "fee");
+    ck_assert_int_eq(get_int(r, "complaints"), 2);
+    ck_assert_int_eq(get_int(r, "complaints_prev"), 1);
+    ck_assert_int_eq(crm_record_type(r, "complaints_yoy"), CRM_TYPE_NULL);
+    ck_assert_int_eq(get_int(r, "responded"), 2);
+    ck_assert_int_eq(get_int(r, "first_response_pct"), 50);
+    ck_assert_int_eq(get_int(r, "sla_compliance_pct"), 50);
+    ck_assert_int_eq(get_int(r, "avg_satisfaction_x100"), 350);
+    ck_assert_int_eq(get_int(r, "avg_resolution_minutes"), (180 + 17 * 24 * 60 + 60) / 2);
+    crm_iter_free(it);
+
+    /* every dimension counts the month's three complaints */
+    ck_assert_ok(crm_record_unset(p, "dimension"));
+    int n;
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 5 * 3);
+    ck_assert_ok(crm_record_set_text(p, "dimension", "日期 Date"));
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 3);
+    ck_assert_int_eq(n, 3); /* three days */
+    ck_assert_ok(crm_record_set_text(p, "period", "2026"));
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 4);
+    ck_assert_int_eq(n, 2); /* months in a year */
+    crm_record_free(q);
+    crm_record_free(p);
+    crm_db_close(db);
+}
+END_TEST
+
+START_TEST(complaint_reports_follow_the_complaint_scope)
+{
+    crm_db *db = bank_with_complaints();
+    crm_record *p = params("2026-11", NULL);
+    ck_assert_ok(crm_record_set_text(p, "dimension", "网点 Branch"));
+    int n;
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 3);
+    ck_assert_ok(crm_db_set_actor(db, "rm.a")); /* C1 and C2's manager */
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 2);
+    ck_assert_int_eq(n, 1);
+    ck_assert_ok(crm_db_set_actor(db, "rm.g"));
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 1);
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    ck_assert_ok(crm_record_set_text(p, "branch", "GZ"));
+    ck_assert_int_eq(run_sum(db, "complaint-analysis", p, "complaints", &n), 1);
+    /* a marketer may run reports but not read complaints */
+    ck_assert_ok(crm_db_set_actor(db, "mk"));
+    crm_iter *it;
+    ck_assert_int_eq(crm_report_run(&it, db, NULL, "complaint-hotspots", p), CRM_E_PERMISSION);
+    char *path = test_temp_path("report");
+    ck_assert_int_eq(crm_report_write(db, NULL, "complaint-analysis", p, "csv", path),
+                     CRM_E_PERMISSION);
+    ck_assert_ok(crm_record_unset(p, "branch"));
+    ck_assert_ok(crm_record_unset(p, "dimension"));
+    ck_assert_int_gt(run_sum(db, "business-statistics", p, "holdings", &n), 0);
+    free(path);
+    crm_record_free(p);
+    crm_db_close(db);
+}
+END_TEST
+
+START_TEST(complaint_hotspots_rank_and_grow)
+{
+    crm_db *db = bank_with_complaints();
+    crm_record *p = params("2026-11", NULL);
+    ck_assert_ok(crm_record_set_text(p, "dimension", "类别 Category"));
+    crm_iter *it;
+    const crm_record *r;
+    ck_assert_ok(crm_report_run(&it, db, NULL, "complaint-hotspots", p));
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_int_eq(get_int(r, "rank"), 1);
+    ck_assert_str_eq(get_text(r, "bucket"), "fee");
+    ck_assert_int_eq(get_int(r, "complaints"), 2);
+    ck_assert_int_eq(get_int(r, "complaints_before"), 1);
+    ck_assert_int_eq(get_int(r, "growth"), 1);
+    ck_assert_int_eq(get_int(r, "growth_pct"), 100);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "bucket"), "card");
+    ck_assert_int_eq(get_int(r, "complaints_before"), 0);
+    ck_assert_int_eq(crm_record_type(r, "growth_pct"), CRM_TYPE_NULL);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+    /* October: its own previous period is September */
+    ck_assert_ok(crm_record_set_text(p, "period", "2026-10"));
+    ck_assert_ok(crm_report_run(&it, db, NULL, "complaint-hotspots", p));
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_int_eq(get_int(r, "complaints"), 1);
+    ck_assert_int_eq(get_int(r, "growth"), 1);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+    crm_record_free(p);
+    crm_db_close(db);
+}
+END_TEST
+
+/* Leads come from crm_lead, which only the campaign module fills: without
+ * it every RM shows zero leads and no conversion rate. */
+START_TEST(rm_performance_counts_leads)
+{
+    crm_db *db = bank_with_data();
+    crm_record *p = params("2026-11", NULL);
+    crm_iter *it;
+    const crm_record *r;
+    ck_assert_ok(crm_report_run(&it, db, NULL, "rm-performance", p));
+    int rows = 0;
+    while (crm_iter_next(&r, it) == CRM_OK) {
+        ck_assert_int_eq(get_int(r, "leads"), 0);
+        ck_assert_int_eq(get_int(r, "conversions"), 0);
+        ck_assert_int_eq(get_int(r, "converted_amount"), 0);
+        ck_assert_int_eq(crm_record_type(r, "conversion_pct"), CRM_TYPE_NULL);
+        rows++;
+    }
+    ck_assert_int_eq(rows, 2);
+    crm_iter_free(it);
     crm_record_free(p);
     crm_db_close(db);
 }
@@ -470,6 +725,11 @@ static Suite *report_suite(void)
     tcase_add_test(tc, business_statistics_compares_periods);
     tcase_add_test(tc, customer_analysis_counts_growth_and_churn);
     tcase_add_test(tc, access_limits_rows_to_the_actor);
+    tcase_add_test(tc, customer_analysis_shows_value_tiers);
+    tcase_add_test(tc, complaint_analysis_agrees_with_complaint_stats);
+    tcase_add_test(tc, complaint_reports_follow_the_complaint_scope);
+    tcase_add_test(tc, complaint_hotspots_rank_and_grow);
+    tcase_add_test(tc, rm_performance_counts_leads);
     tcase_add_test(tc, formats_write_files);
     suite_add_tcase(s, tc);
     return s;

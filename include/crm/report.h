@@ -4,12 +4,14 @@
  *
  * A report is a definition (YAML; docs/REPORTS.md): a dataset written in SQL
  * over the documented report views (crm_v_customer, crm_v_holding, crm_v_txn,
- * crm_v_period), its columns with Chinese and English labels and types,
+ * crm_v_complaint, crm_v_lead, crm_v_period), its columns with Chinese and English labels and types,
  * grouping, sorting, the filters a caller may apply, comparison columns for
  * the previous period and the same period last year, charts, and the detail
  * report a summary row drills down to. Every view is limited to the acting
- * user's customers (an RM's book, a branch manager's subtree) and has no
- * clear personal data, so a definition cannot see more than its runner.
+ * user's customers (an RM's book, a branch manager's subtree; complaints as
+ * crm_complaint_list shows them, and only to users who may read complaints)
+ * and has no clear personal data, so a definition cannot see more than its
+ * runner.
  *
  * Built-in definitions are compiled in; a host loads more (or replaces a
  * built-in of the same name) into a catalog. Runs stream rows: memory does
@@ -29,7 +31,8 @@ typedef struct crm_report_catalog crm_report_catalog;
 
 /**
  * Creates a catalog holding the built-in definitions (customer-analysis,
- * business-statistics, business-products, rm-performance).
+ * business-statistics, business-products, rm-performance,
+ * complaint-analysis, complaint-hotspots).
  * @param out receives the catalog; free it with crm_report_catalog_free().
  * @return CRM_OK or CRM_E_NOMEM.
  */
@@ -103,7 +106,8 @@ CRM_EXTERN(int) crm_report_period(crm_record **out, const char *period);
  *         CRM_E_INVALID_ARG (unknown parameter or filter, missing period),
  *         CRM_E_INVALID_DATA (bad period; a definition whose dataset reads
  *         anything but the report views, or lacks a declared column),
- *         CRM_E_PERMISSION.
+ *         CRM_E_PERMISSION (also a dataset naming crm_v_complaint when the
+ *         actor may not read complaints).
  */
 CRM_EXTERN(int)
 crm_report_run(crm_iter **out, crm_db *db, const crm_report_catalog *cat, const char *name,

@@ -89,11 +89,10 @@ static const char STATS_HEAD[] = "SELECT ";
 static const char STATS_TAIL[] =
     " AS key, count(*) AS count, sum(cp.resolved_at IS NULL) AS open,"
     " sum(cp.resolved_at IS NOT NULL) AS resolved,"
-    " CAST(round(avg(CASE WHEN cp.resolved_at IS NOT NULL"
-    "   THEN (cp.resolved_at - cp.opened_at) / 60.0 END)) AS INTEGER) AS avg_resolution_minutes,"
-    " sum(cp.resolved_at IS NOT NULL AND cp.breached = 0) AS sla_met,"
-    " CASE WHEN sum(cp.resolved_at IS NOT NULL) > 0 THEN 100 * sum(cp.resolved_at IS NOT NULL"
-    "   AND cp.breached = 0) / sum(cp.resolved_at IS NOT NULL) END AS sla_compliance_pct,"
+    " CAST(round(avg(" CRMI_COMPLAINT_RESOLUTION_MINUTES ")) AS INTEGER) AS avg_resolution_minutes,"
+    " sum(" CRMI_COMPLAINT_SLA_MET ") AS sla_met,"
+    " CASE WHEN sum(cp.resolved_at IS NOT NULL) > 0 THEN 100 * sum(" CRMI_COMPLAINT_SLA_MET ")"
+    "   / sum(cp.resolved_at IS NOT NULL) END AS sla_compliance_pct,"
     " count(cp.satisfaction) AS rated,"
     " CAST(round(avg(cp.satisfaction) * 100) AS INTEGER) AS avg_satisfaction_x100" PERIOD_WHERE
     " GROUP BY 1 ORDER BY count DESC, key";

@@ -184,6 +184,19 @@ int crmi_error_recode(crm_db *db, int code, const char *prefix);
 
 void crmi_complaint_scope_bind(const crm_db *db, sqlite3_stmt *st);
 
+/* Service figures of a complaint row aliased cp, one definition for
+ * crm_complaint_stats and the report view crm_v_complaint (lib/report):
+ * - resolved within its deadline: resolved and never marked breached (a
+ *   breach of either clock marks it: the workflow at first response and on
+ *   resolving, the SLA scan while open);
+ * - first response within its deadline: the workflow's own test when the
+ *   responding state is entered (workflow.c: breached when now > ack_due_at);
+ * - minutes from opening to resolution (NULL while unresolved). */
+#define CRMI_COMPLAINT_SLA_MET "(cp.resolved_at IS NOT NULL AND cp.breached = 0)"
+#define CRMI_COMPLAINT_RESPONDED_IN_TIME "coalesce(cp.first_response_at <= cp.ack_due_at, 0)"
+#define CRMI_COMPLAINT_RESOLUTION_MINUTES                                                          \
+    "(CASE WHEN cp.resolved_at IS NOT NULL THEN (cp.resolved_at - cp.opened_at) / 60.0 END)"
+
 /* A purged customer's complaints stay (the bank must keep them) but become
  * anonymous: unlinked from the customer, contact details (sealed under the
  * destroyed customer key, and masked) dropped. Called by the customer

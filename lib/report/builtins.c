@@ -1,6 +1,6 @@
 /* The built-in report definitions, in the same YAML a host writes
- * (docs/REPORTS.md). Campaign, complaint and value-tier reports join them
- * as those modules add their views. */
+ * (docs/REPORTS.md). Campaign reports join them as that module adds its
+ * views. */
 #include "report/report_int.h"
 
 #define PRODUCT_TYPE_NAME                                                                            \
@@ -8,20 +8,138 @@
     "        WHEN 'wealth' THEN '理财' WHEN 'fund' THEN '基金' WHEN 'insurance' THEN '保险'\n" \
     "        WHEN 'credit_card' THEN '信用卡' ELSE '其他' END AS product_type_name,\n"
 
+/* Complaint reports over crm_v_complaint: a complaint belongs to the
+ * period it was opened in (as crm_complaint_stats counts it), and the SLA
+ * figures are the view's columns, defined once with lib/complaint. */
+#define COMPLAINT_REPORTS                                                                            \
+    "\n"                                                                                             \
+    "- name: complaint-analysis\n"                                                                   \
+    "  title: 投诉分析\n"                                                                        \
+    "  title_en: Complaint analysis\n"                                                               \
+    "  description: >-\n"                                                                            \
+    "    Complaints and consultations opened in the period by category, channel, branch,\n"          \
+    "    product and day (month when the period is longer than a month): volumes against\n"          \
+    "    the previous period and last year, resolution within the deadline (SLA\n"                   \
+    "    compliance), first response within its deadline, mean resolution time and\n"                \
+    "    satisfaction.\n"                                                                            \
+    "  group: dimension\n"                                                                           \
+    "  key: [dimension, bucket]\n"                                                                   \
+    "  sort: [-complaints, bucket]\n"                                                                \
+    "  filters: [dimension, bucket]\n"                                                               \
+    "  dataset: |\n"                                                                                 \
+    "    WITH dims(dimension) AS (VALUES ('类别 Category'), ('渠道 Channel'),\n"                 \
+    "      ('网点 Branch'), ('产品 Product'), ('日期 Date')),\n"                               \
+    "    c AS (\n"                                                                                   \
+    "      SELECT v.*, p.end_at - p.start_at > 32 * 86400 AS by_month\n"                             \
+    "      FROM crm_v_complaint v, crm_v_period p\n"                                                 \
+    "      WHERE v.opened_at >= p.start_at AND v.opened_at < p.end_at)\n"                            \
+    "    SELECT d.dimension, CASE d.dimension WHEN '类别 Category' THEN c.category\n"              \
+    "        WHEN '渠道 Channel' THEN CASE c.channel WHEN 'phone' THEN '电话'\n"                 \
+    "          WHEN 'email' THEN '邮件' WHEN 'online' THEN '网上' WHEN 'branch' THEN '网点'\n" \
+    "          WHEN 'social' THEN '社交媒体' WHEN 'regulator' THEN '监管转办'\n"             \
+    "          ELSE c.channel END\n"                                                                 \
+    "        WHEN '网点 Branch' THEN c.branch || ' ' || c.branch_name\n"                           \
+    "        WHEN '产品 Product' THEN coalesce(c.product_code || ' ' || c.product_name,\n"         \
+    "          '(无产品)')\n"                                                                     \
+    "        ELSE strftime(CASE WHEN c.by_month THEN '%Y-%m' ELSE '%Y-%m-%d' END, c.opened_at,\n"    \
+    "          'unixepoch') END AS bucket,\n"                                                        \
+    "      count(*) AS complaints, sum(c.resolved_at IS NOT NULL) AS resolved,\n"                    \
+    "      sum(c.sla_met) AS sla_met,\n"                                                             \
+    "      CASE WHEN sum(c.resolved_at IS NOT NULL) > 0\n"                                           \
+    "        THEN 100 * sum(c.sla_met) / sum(c.resolved_at IS NOT NULL) END AS "                     \
+    "sla_compliance_pct,\n"                                                                          \
+    "      count(c.first_response_at) AS responded,\n"                                               \
+    "      CASE WHEN count(c.first_response_at) > 0\n"                                               \
+    "        THEN 100 * sum(c.responded_in_time) / count(c.first_response_at) END\n"                 \
+    "        AS first_response_pct,\n"                                                               \
+    "      CAST(round(avg(c.resolution_minutes)) AS INTEGER) AS avg_resolution_minutes,\n"           \
+    "      count(c.satisfaction) AS rated,\n"                                                        \
+    "      CAST(round(avg(c.satisfaction) * 100) AS INTEGER) AS avg_satisfaction_x100\n"             \
+    "    FROM dims d, c GROUP BY 1, 2\n"                                                             \
+    "  columns:\n"                                                                                   \
+    "    - {name: dimension, label: 维度, label_en: Dimension}\n"                                  \
+    "    - {name: bucket, label: 分组, label_en: Group}\n"                                         \
+    "    - {name: complaints, label: 投诉量, label_en: Complaints, type: int, compare: true}\n"   \
+    "    - {name: resolved, label: 已解决, label_en: Resolved, type: int}\n"                      \
+    "    - {name: sla_met, label: 按时解决, label_en: Resolved in time, type: int}\n"            \
+    "    - {name: sla_compliance_pct, label: 解决达标率(%), label_en: SLA compliance (%),"      \
+    " type: int}\n"                                                                                  \
+    "    - {name: responded, label: 已响应, label_en: Responded, type: int}\n"                    \
+    "    - {name: first_response_pct, label: 首次响应及时率(%),"                              \
+    " label_en: First response in time (%), type: int}\n"                                            \
+    "    - {name: avg_resolution_minutes, label: 平均解决时长(分钟),"                        \
+    " label_en: Mean resolution (minutes), type: int}\n"                                             \
+    "    - {name: rated, label: 评价数, label_en: Rated, type: int}\n"                            \
+    "    - {name: avg_satisfaction_x100, label: 平均满意度×100,"                               \
+    " label_en: Mean satisfaction x100, type: int}\n"                                                \
+    "  charts:\n"                                                                                    \
+    "    - {type: bar, label: bucket, value: complaints, title: 投诉量, title_en: Complaints}\n"  \
+    "    - {type: bar, label: bucket, value: sla_compliance_pct, title: 解决达标率(%),"         \
+    " title_en: SLA compliance (%)}\n"                                                               \
+    "\n"                                                                                             \
+    "- name: complaint-hotspots\n"                                                                   \
+    "  title: 投诉热点\n"                                                                        \
+    "  title_en: Complaint hotspots\n"                                                               \
+    "  description: >-\n"                                                                            \
+    "    The ten categories and the ten products with the most complaints opened in the\n"           \
+    "    period, with the count of the previous period and the growth.\n"                            \
+    "  group: dimension\n"                                                                           \
+    "  key: [dimension, bucket]\n"                                                                   \
+    "  sort: [rank]\n"                                                                               \
+    "  filters: [dimension]\n"                                                                       \
+    "  dataset: |\n"                                                                                 \
+    "    WITH dims(dimension) AS (VALUES ('类别 Category'), ('产品 Product')),\n"                \
+    "    c AS (\n"                                                                                   \
+    "      SELECT v.category,\n"                                                                     \
+    "        coalesce(v.product_code || ' ' || v.product_name, '(无产品)') AS product,\n"         \
+    "        v.opened_at >= p.start_at AS current\n"                                                 \
+    "      FROM crm_v_complaint v, crm_v_period p\n"                                                 \
+    "      WHERE (v.opened_at >= p.start_at AND v.opened_at < p.end_at)\n"                           \
+    "        OR (v.opened_at >= p.prev_start_at AND v.opened_at < p.prev_end_at)),\n"                \
+    "    g AS (\n"                                                                                   \
+    "      SELECT d.dimension, CASE d.dimension WHEN '类别 Category' THEN c.category\n"            \
+    "          ELSE c.product END AS bucket,\n"                                                      \
+    "        sum(c.current) AS complaints, sum(NOT c.current) AS complaints_before\n"                \
+    "      FROM dims d, c GROUP BY 1, 2),\n"                                                         \
+    "    r AS (\n"                                                                                   \
+    "      SELECT *, row_number() OVER (PARTITION BY dimension\n"                                    \
+    "        ORDER BY complaints DESC, complaints - complaints_before DESC, bucket) AS rank\n"       \
+    "      FROM g WHERE complaints > 0)\n"                                                           \
+    "    SELECT dimension, rank, bucket, complaints, complaints_before,\n"                           \
+    "      complaints - complaints_before AS growth,\n"                                              \
+    "      CASE WHEN complaints_before > 0\n"                                                        \
+    "        THEN 100 * (complaints - complaints_before) / complaints_before END AS growth_pct\n"    \
+    "    FROM r WHERE rank <= 10\n"                                                                  \
+    "  columns:\n"                                                                                   \
+    "    - {name: dimension, label: 维度, label_en: Dimension}\n"                                  \
+    "    - {name: rank, label: 排名, label_en: Rank, type: int}\n"                                 \
+    "    - {name: bucket, label: 分组, label_en: Group}\n"                                         \
+    "    - {name: complaints, label: 本期投诉量, label_en: Complaints, type: int}\n"            \
+    "    - {name: complaints_before, label: 上期投诉量, label_en: Previous period,"             \
+    " type: int}\n"                                                                                  \
+    "    - {name: growth, label: 增长, label_en: Growth, type: int}\n"                             \
+    "    - {name: growth_pct, label: 增长率(%), label_en: Growth (%), type: int}\n"               \
+    "  charts:\n"                                                                                    \
+    "    - {type: bar, label: bucket, value: complaints, title: 本期投诉量,"                    \
+    " title_en: Complaints}\n"                                                                       \
+    "    - {type: bar, label: bucket, value: growth, title: 较上期增长,"                        \
+    " title_en: Growth on the previous period}\n"
+
 const char crmi_report_builtins[] =
     "- name: customer-analysis\n"
     "  title: 客户分析\n"
     "  title_en: Customer analysis\n"
     "  description: >-\n"
-    "    Customers by age band, gender, province and risk level at the end of the period,\n"
-    "    with the new customers and the relationships ended during it.\n"
+    "    Customers by age band, gender, province, risk level and value tier (the last\n"
+    "    stored score) at the end of the period, with the new customers (growth) and the\n"
+    "    relationships ended during it (churn).\n"
     "  group: dimension\n"
     "  key: [dimension, bucket]\n"
     "  sort: [-customers, bucket]\n"
     "  filters: [dimension]\n"
     "  dataset: |\n"
     "    WITH c AS (\n"
-    "      SELECT v.age_band, v.gender, v.province, v.risk_level,\n"
+    "      SELECT v.age_band, v.gender, v.province, v.risk_level, v.value_tier,\n"
     "        v.created_at < p.end_at AND (v.ended_at IS NULL OR v.ended_at >= p.end_at) AS "
     "active,\n"
     "        v.created_at >= p.start_at AND v.created_at < p.end_at AS is_new,\n"
@@ -36,7 +154,10 @@ const char crmi_report_builtins[] =
     "FROM c\n"
     "      UNION ALL SELECT '风险等级 Risk level', coalesce(risk_level, '未评估'), active, "
     "is_new,\n"
-    "        ended FROM c)\n"
+    "        ended FROM c\n"
+    "      UNION ALL SELECT '价值等级 Value tier', CASE value_tier WHEN 'ordinary' THEN '普通'\n"
+    "        WHEN 'gold' THEN '金卡' WHEN 'platinum' THEN '白金' WHEN 'diamond' THEN '钻石'\n"
+    "        ELSE '未评分' END, active, is_new, ended FROM c)\n"
     "    SELECT dimension, bucket, sum(active) AS customers, sum(is_new) AS new_customers,\n"
     "      sum(ended) AS ended_customers\n"
     "    FROM d GROUP BY dimension, bucket\n"
@@ -138,8 +259,9 @@ const char crmi_report_builtins[] =
     "  title_en: Relationship manager performance\n"
     "  description: >-\n"
     "    Per relationship manager: customers in the book, new customers, assets under\n"
-    "    management (deposit, wealth, fund and insurance balances) and the period's\n"
-    "    transactions. Leads and conversions come with campaigns.\n"
+    "    management (deposit, wealth, fund and insurance balances), the period's\n"
+    "    transactions, and the leads given in the period with their outcome so far\n"
+    "    (contacted, converted, the converted amount).\n"
     "  key: [manager]\n"
     "  sort: [-aum, manager]\n"
     "  filters: [manager, branch]\n"
@@ -157,11 +279,21 @@ const char crmi_report_builtins[] =
     "    t AS (\n"
     "      SELECT manager, count(*) AS txn_count, sum(amount) AS txn_volume\n"
     "      FROM crm_v_txn, crm_v_period p\n"
-    "      WHERE manager IS NOT NULL AND at >= p.start_at AND at < p.end_at GROUP BY manager)\n"
+    "      WHERE manager IS NOT NULL AND at >= p.start_at AND at < p.end_at GROUP BY manager),\n"
+    "    l AS (\n"
+    "      SELECT manager, count(*) AS leads, sum(status <> 'open') AS contacted,\n"
+    "        sum(status = 'converted') AS converted,\n"
+    "        sum(CASE WHEN status = 'converted' THEN coalesce(amount, 0) END) AS converted_amount\n"
+    "      FROM crm_v_lead, crm_v_period p\n"
+    "      WHERE created_at >= p.start_at AND created_at < p.end_at GROUP BY manager)\n"
     "    SELECT c.manager, c.manager_name, c.branch, c.customers, c.new_customers,\n"
     "      coalesce(a.aum, 0) AS aum, coalesce(t.txn_count, 0) AS txn_count,\n"
-    "      coalesce(t.txn_volume, 0) AS txn_volume\n"
+    "      coalesce(t.txn_volume, 0) AS txn_volume, coalesce(l.leads, 0) AS leads,\n"
+    "      coalesce(l.contacted, 0) AS leads_contacted, coalesce(l.converted, 0) AS conversions,\n"
+    "      CASE WHEN l.leads > 0 THEN 100 * l.converted / l.leads END AS conversion_pct,\n"
+    "      coalesce(l.converted_amount, 0) AS converted_amount\n"
     "    FROM c LEFT JOIN a ON a.manager = c.manager LEFT JOIN t ON t.manager = c.manager\n"
+    "    LEFT JOIN l ON l.manager = c.manager\n"
     "  columns:\n"
     "    - {name: manager, label: 客户经理, label_en: Manager}\n"
     "    - {name: manager_name, label: 姓名, label_en: Name}\n"
@@ -172,5 +304,13 @@ const char crmi_report_builtins[] =
     "    - {name: txn_count, label: 交易笔数, label_en: Transactions, type: int}\n"
     "    - {name: txn_volume, label: 交易金额(元), label_en: Volume (yuan), type: money,"
     " compare: true}\n"
+    "    - {name: leads, label: 商机数, label_en: Leads, type: int}\n"
+    "    - {name: leads_contacted, label: 已跟进, label_en: Contacted, type: int}\n"
+    "    - {name: conversions, label: 成交数, label_en: Conversions, type: int}\n"
+    "    - {name: conversion_pct, label: 转化率(%), label_en: Conversion (%), type: int}\n"
+    "    - {name: converted_amount, label: 成交金额(元), label_en: Converted (yuan),"
+    " type: money}\n"
     "  charts:\n"
-    "    - {type: bar, label: manager_name, value: aum, title: 管理资产, title_en: AUM}\n";
+    "    - {type: bar, label: manager_name, value: aum, title: 管理资产, title_en: AUM}\n"
+    "    - {type: bar, label: manager_name, value: conversions, title: 成交数,"
+    " title_en: Conversions}\n" COMPLAINT_REPORTS;

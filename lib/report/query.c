@@ -8,17 +8,25 @@
  * once for the same period last year, joined on the definition's key. A
  * dataset is first prepared against empty stand-ins of the views with an
  * authorizer that refuses any table read, so it can read the views only. */
-#include "customer/customer_int.h"
+#include "complaint/complaint_int.h"
 #include "report/report_int.h"
 
 #include <string.h>
+#include <strings.h>
 
+/* A view; a dataset naming one with an `op` beyond running reports needs
+ * that permission too (complaints: CRMI_OP_COMPLAINT_READ). */
 typedef struct report_view {
     const char *name, *columns, *body;
+    crmi_op op;
 } report_view;
 
 #define BRANCH_FILTER                                                                              \
     " AND (:branch_path IS NULL OR substr(b.path, 1, length(:branch_path)) = :branch_path)"
+
+/* The branch parameter for complaints: the complaint's own branch. */
+#define COMPLAINT_BRANCH_FILTER                                                                    \
+    " AND (:branch_path IS NULL OR substr(cb.path, 1, length(:branch_path)) = :branch_path)"
 
 /* Age in whole years at the run's `as_of` from a YYYY-MM-DD birth date. */
 #define AGE_SQL                                                                                    \
@@ -29,19 +37,22 @@ static const report_view views[] = {
     {"crm_v_customer",
      "customer_no, gender, age, age_band, province, city, occupation, risk_level, branch,"
      " branch_name, manager, manager_name, status, created_at, ended_at, total_assets,"
-     " annual_income, consent_sms, consent_email, consent_phone",
+     " annual_income, consent_sms, consent_email, consent_phone, value_tier, activity",
      "SELECT customer_no, gender, age, CASE WHEN age IS NULL THEN '未知' WHEN age < 30 THEN"
      " '18-29' WHEN age < 40 THEN '30-39' WHEN age < 50 THEN '40-49' WHEN age < 60 THEN '50-59'"
      " ELSE '60+' END, province, city, occupation, risk_level, branch, branch_name, manager,"
      " manager_name, status, created_at, ended_at, total_assets, annual_income, consent_sms,"
-     " consent_email, consent_phone FROM (SELECT c.customer_no, c.gender, CASE WHEN"
+     " consent_email, consent_phone, value_tier, activity FROM (SELECT c.customer_no, c.gender,"
+     " CASE WHEN"
      " c.birth_date IS NULL THEN NULL ELSE " AGE_SQL " END AS age, c.province, c.city,"
      " c.occupation, c.risk_level, b.code AS branch, b.name AS branch_name, m.name AS manager,"
      " m.display_name AS manager_name, c.status, c.created_at,"
      " c.relationship_ended_at AS ended_at, c.total_assets, c.annual_income, c.consent_sms,"
-     " c.consent_email, c.consent_phone FROM crm_customer c JOIN crm_branch b ON"
-     " b.id = c.branch_id LEFT JOIN crm_user m ON m.id = c.manager_id WHERE" CRMI_CUSTOMER_SCOPE
-         BRANCH_FILTER ")"},
+     " c.consent_email, c.consent_phone, s.value_tier, s.activity FROM crm_customer c"
+     " JOIN crm_branch b ON b.id = c.branch_id LEFT JOIN crm_user m ON m.id = c.manager_id"
+     " LEFT JOIN crm_customer_score s ON s.customer_id = c.id WHERE" CRMI_CUSTOMER_SCOPE
+         BRANCH_FILTER ")",
+     CRMI_OP_REPORT_RUN},
     {"crm_v_holding",
      "customer_no, branch, branch_name, manager, manager_name, product_code, product_name,"
      " product_type, risk_rating, balance, updated_at",
@@ -49,7 +60,8 @@ static const report_view views[] = {
      " p.risk_rating, h.balance, h.updated_at FROM crm_holding h JOIN crm_customer c ON"
      " c.id = h.customer_id JOIN crm_branch b ON b.id = c.branch_id JOIN crm_product p ON"
      " p.id = h.product_id LEFT JOIN crm_user m ON m.id = c.manager_id"
-     " WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER},
+     " WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER,
+     CRMI_OP_REPORT_RUN},
     {"crm_v_txn",
      "customer_no, branch, branch_name, manager, manager_name, product_code, product_name,"
      " product_type, type, amount, channel, at",
@@ -57,10 +69,40 @@ static const report_view views[] = {
      " coalesce(p.type, 'none'), t.type, t.amount, t.channel, t.at FROM crm_txn t"
      " JOIN crm_customer c ON c.id = t.customer_id JOIN crm_branch b ON b.id = c.branch_id"
      " LEFT JOIN crm_product p ON p.id = t.product_id LEFT JOIN crm_user m ON"
-     " m.id = c.manager_id WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER},
+     " m.id = c.manager_id WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER,
+     CRMI_OP_REPORT_RUN},
+    /* complaints the actor may read (lib/complaint's scope), by the
+     * complaint's branch; no subject, body or contact details */
+    {"crm_v_complaint",
+     "ticket_no, kind, channel, severity, category, customer_no, branch, branch_name, manager,"
+     " manager_name, product_code, product_name, product_type, state, opened_at, ack_due_at,"
+     " first_response_at, responded_in_time, resolve_due_at, resolved_at, resolution_minutes,"
+     " sla_met, breached, closed_at, reopen_count, escalation_level, satisfaction",
+     "SELECT cp.ticket_no, cp.kind, cp.channel, cp.severity, cp.category, c.customer_no, cb.code,"
+     " cb.name, m.name, m.display_name, p.code, p.name, p.type, cp.state, cp.opened_at,"
+     " cp.ack_due_at, cp.first_response_at, " CRMI_COMPLAINT_RESPONDED_IN_TIME ","
+     " cp.resolve_due_at, cp.resolved_at, " CRMI_COMPLAINT_RESOLUTION_MINUTES
+     ", " CRMI_COMPLAINT_SLA_MET
+     ", cp.breached, cp.closed_at, cp.reopen_count, cp.escalation_level,"
+     " cp.satisfaction FROM crm_complaint cp JOIN crm_branch cb ON cb.id = cp.branch_id"
+     " LEFT JOIN crm_customer c ON c.id = cp.customer_id LEFT JOIN crm_user m ON"
+     " m.id = c.manager_id LEFT JOIN crm_product p ON p.id = cp.product_id"
+     " WHERE" CRMI_COMPLAINT_SCOPE COMPLAINT_BRANCH_FILTER,
+     CRMI_OP_COMPLAINT_READ},
+    /* leads of the actor's customers (lib/campaign's crm_lead); manager is
+     * the RM the lead was given to */
+    {"crm_v_lead",
+     "customer_no, branch, branch_name, manager, manager_name, campaign_code, occasion, status,"
+     " amount, due_at, created_at, updated_at",
+     "SELECT c.customer_no, b.code, b.name, m.name, m.display_name, k.code, l.occasion, l.status,"
+     " l.amount, l.due_at, l.created_at, l.updated_at FROM crm_lead l JOIN crm_customer c ON"
+     " c.id = l.customer_id JOIN crm_branch b ON b.id = c.branch_id JOIN crm_user m ON"
+     " m.id = l.rm_id LEFT JOIN crm_campaign k ON k.id = l.campaign_id"
+     " WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER,
+     CRMI_OP_REPORT_RUN},
 };
 
-#define PERIOD_COLUMNS "start_at, end_at, label"
+#define PERIOD_COLUMNS "start_at, end_at, label, prev_start_at, prev_end_at"
 
 /* ------------------------------------------------------------- checking */
 
@@ -88,7 +130,7 @@ static void put_stand_ins(crmi_buf *sql)
                 crmi_buf_puts(sql, "NULL, ");
         crmi_buf_puts(sql, "NULL WHERE 0), ");
     }
-    crmi_buf_puts(sql, "crm_v_period(" PERIOD_COLUMNS ") AS (SELECT 0, 0, '')");
+    crmi_buf_puts(sql, "crm_v_period(" PERIOD_COLUMNS ") AS (SELECT 0, 0, '', 0, 0)");
 }
 
 static bool blank_tail(const char *tail)
@@ -111,6 +153,29 @@ static int check_columns(crm_db *db, const crmi_report_def *def, sqlite3_stmt *s
                               "report %s, field dataset: returns no column %s", def->name,
                               def->cols[i].name);
     }
+    return CRM_OK;
+}
+
+/* Whether `sql` mentions `name` (SQL names are case-insensitive). A mention
+ * in a comment counts too: it only asks for a permission too many. */
+static bool mentions(const char *sql, const char *name)
+{
+    size_t n = strlen(name);
+    for (; *sql; sql++)
+        if (!strncasecmp(sql, name, n))
+            return true;
+    return false;
+}
+
+/* The permissions of the views the dataset reads beyond running reports. */
+static int require_views(crm_db *db, const crmi_report_def *def)
+{
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+        if (views[i].op != CRMI_OP_REPORT_RUN && mentions(def->dataset, views[i].name)) {
+            int rc = crmi_access_require(db, views[i].op);
+            if (rc)
+                return rc;
+        }
     return CRM_OK;
 }
 
@@ -161,8 +226,8 @@ static void put_dataset(crmi_buf *sql, const crmi_report_def *def, const char *s
 {
     crmi_buf_printf(sql,
                     "r_%s AS (WITH crm_v_period(" PERIOD_COLUMNS ") AS (SELECT :%s_start,"
-                    " :%s_end, :%s_label) SELECT * FROM (%s\n))",
-                    slot, slot, slot, slot, def->dataset);
+                    " :%s_end, :%s_label, :%s_prev_start, :%s_prev_end) SELECT * FROM (%s\n))",
+                    slot, slot, slot, slot, slot, slot, def->dataset);
 }
 
 static void put_comparison_join(crmi_buf *sql, const crmi_report_def *def, const char *slot)
@@ -285,18 +350,32 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
         crmi_bind_text(st, idx, v);
 }
 
+/* One copy's crm_v_period: its bounds, label and the bounds of the period
+ * before it (its label parsed again gives them). */
+static void bind_slot(sqlite3_stmt *st, const char *slot, int64_t start, int64_t end,
+                      const char *label)
+{
+    crmi_period self;
+    char name[32];
+    bool parsed = crmi_period_parse(&self, label);
+    snprintf(name, sizeof name, ":%s_start", slot);
+    bind_named_int(st, name, start);
+    snprintf(name, sizeof name, ":%s_end", slot);
+    bind_named_int(st, name, end);
+    snprintf(name, sizeof name, ":%s_label", slot);
+    bind_named_text(st, name, label);
+    snprintf(name, sizeof name, ":%s_prev_start", slot);
+    bind_named_int(st, name, parsed ? self.prev_start : start);
+    snprintf(name, sizeof name, ":%s_prev_end", slot);
+    bind_named_int(st, name, parsed ? self.prev_end : start);
+}
+
 static void bind_period(sqlite3_stmt *st, const crmi_report_params *p)
 {
     const crmi_period *q = &p->period;
-    bind_named_int(st, ":cur_start", q->start);
-    bind_named_int(st, ":cur_end", q->end);
-    bind_named_text(st, ":cur_label", q->label);
-    bind_named_int(st, ":prev_start", q->prev_start);
-    bind_named_int(st, ":prev_end", q->prev_end);
-    bind_named_text(st, ":prev_label", q->prev_label);
-    bind_named_int(st, ":yoy_start", q->yoy_start);
-    bind_named_int(st, ":yoy_end", q->yoy_end);
-    bind_named_text(st, ":yoy_label", q->yoy_label);
+    bind_slot(st, "cur", q->start, q->end, q->label);
+    bind_slot(st, "prev", q->prev_start, q->prev_end, q->prev_label);
+    bind_slot(st, "yoy", q->yoy_start, q->yoy_end, q->yoy_label);
 }
 
 static void bind_filters(sqlite3_stmt *st, const crm_record *filters)
@@ -321,7 +400,7 @@ static void bind_filters(sqlite3_stmt *st, const crm_record *filters)
 static void bind_all(crm_db *db, sqlite3_stmt *st, const crmi_report_params *p,
                      const crm_record *filters)
 {
-    crmi_customer_scope_bind(db, st);
+    crmi_complaint_scope_bind(db, st); /* the customer scope and the complaint view's */
     bind_named_text(st, ":branch_path", p->branch_path);
     bind_named_int(st, ":as_of", p->has_period ? p->period.end - 1 : crm_db_now(db));
     if (p->has_period)
@@ -454,7 +533,9 @@ static int open_statement(crm_iter **out, crm_db *db, run_ctx *ctx, const crmi_r
                           const crm_record *filters, const int *first, size_t n_first)
 {
     crmi_buf sql = {0};
-    int rc = check_dataset(db, ctx->def);
+    int rc = require_views(db, ctx->def);
+    if (!rc)
+        rc = check_dataset(db, ctx->def);
     if (!rc)
         rc = build_sql(db, &sql, ctx->def, filters, first, n_first);
     sqlite3_stmt *st = rc ? NULL : crmi_prepare(db, sql.data);

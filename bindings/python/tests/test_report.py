@@ -90,6 +90,58 @@ class ReportTest(TempDirCase):
             self.db.reports.write("business-statistics", self.path("x.doc"),
                                   period="2026-10")
 
+    def _complaints(self):
+        db = self.db
+        fee = db.complaints.open("phone", "fee", "年费重复扣收", "年费被扣了两次", customer_no="C001")
+        db.complaints.open("email", "card", "卡片未寄到", "新卡一直没有收到", customer_no="C003")
+        db.complaints.transition(fee, "in_progress")
+        db.complaints.transition(fee, "resolved", "已退还")
+        db.complaints.rate(fee, 4)
+
+    def test_complaint_reports(self):
+        self._complaints()
+        rows = list(self.db.reports.run("complaint-analysis", period="2026-11",
+                                        dimension="类别 Category"))
+        stats = list(self.db.complaints.stats("category", since="2026-11-01T00:00:00Z",
+                                              until="2026-12-01T00:00:00Z"))
+        self.assertEqual([(r["bucket"], r["complaints"], r.get("sla_compliance_pct"),
+                           r.get("avg_satisfaction_x100")) for r in rows],
+                         [(s["key"], s["count"], s.get("sla_compliance_pct"),
+                           s.get("avg_satisfaction_x100")) for s in stats])
+        self.assertEqual({r["bucket"]: r.get("first_response_pct") for r in rows},
+                         {"card": None, "fee": 100})
+        hot = list(self.db.reports.run("complaint-hotspots", period="2026-11",
+                                       dimension="类别 Category"))
+        self.assertEqual([(r["rank"], r["complaints"], r["complaints_before"]) for r in hot],
+                         [(1, 1, 0), (2, 1, 0)])
+        self.db.actor = "rm.a"
+        rows = list(self.db.reports.run("complaint-analysis", period="2026-11"))
+        self.assertEqual({r["bucket"] for r in rows if r["dimension"] == "类别 Category"},
+                         {"fee"})
+        self.db.actor = "admin"
+        for name in ("complaint-analysis", "complaint-hotspots", "rm-performance"):
+            for fmt, magic in (("csv", b"dimension" if "complaint" in name else b"manager"),
+                               ("json", b"{"), ("html", b"<!DOCTYPE html>"), ("xlsx", b"PK"),
+                               ("pdf", b"%PDF")):
+                path = self.path("%s.%s" % (name, fmt))
+                self.db.reports.write(name, path, period="2026-11")
+                with open(path, "rb") as f:
+                    self.assertTrue(f.read().startswith(magic), path)
+
+    def test_value_tiers_and_leads(self):
+        def tiers():
+            return {r["bucket"]: r["customers"] for r in
+                    self.db.reports.run("customer-analysis", period="2026-11",
+                                        dimension="价值等级 Value tier")}
+        self.assertEqual(tiers(), {"未评分": 3})
+        summary = self.db.analytics.score()
+        self.assertEqual(sum(tiers().values()), 3)
+        self.assertEqual(tiers().get("普通", 0), summary.get("tier_ordinary", 0))
+        # crm_lead is filled by the campaign module: no leads yet
+        rows = list(self.db.reports.run("rm-performance", period="2026-11"))
+        self.assertEqual([(r["leads"], r["conversions"], r.get("conversion_pct")) for r in rows],
+                         [(0, 0, None)] * 2)
+
     def test_catalog_loads_definitions(self):
         with crm.ReportCatalog() as cat:
             cat.load("""

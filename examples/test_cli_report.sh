@@ -3,7 +3,10 @@
 # period and branch options, filters, exit statuses (2 usage, 3 bad period,
 # 4 unknown report or branch, 5 permission) and an RM's report covering
 # only their book; the complaint reports (over complaints opened now, so
-# in the current month) and the leads columns of rm-performance.
+# in the current month); a campaign run through the CLI (planned, approved
+# by another marketer, targeted, leads converted, evaluated) in
+# campaign-analysis, its drill-down campaign-channels and the leads columns
+# of rm-performance.
 #
 #   examples/test_cli_report.sh PATH/TO/crm
 #
@@ -120,11 +123,59 @@ test_complaints() {
         "[('rm.a', 0, 0), ('rm.g', 0, 0)]"
 }
 
+test_campaign() {
+    local month id
+    month=$(date -u +%Y-%m)
+    expect 0 user add mk2 --display-name 丁 --roles marketer --branch HO
+    expect 0 customer add C003 --name 王五 --branch BJ --manager rm.a --consent-sms 1
+    expect 0 customer add C004 --name 赵六 --branch GZ --manager rm.g --consent-sms 1
+    cat >xs.yaml <<YAML
+name: 短信办卡礼
+control_bps: 0
+start: $month-01
+end: $(date -u -d '+40 days' +%Y-%m-%d)
+channels:
+  - {channel: sms, body: "{salutation}，办卡有礼"}
+goals:
+  - {metric: conversions, target: 4, deadline: $(date -u -d '+40 days' +%Y-%m-%d)}
+YAML
+    expect 0 --as mk campaign create XS --file xs.yaml
+    expect 0 --as mk campaign submit XS
+    expect 0 --as mk2 campaign approve XS
+    expect 0 --as mk campaign target XS
+    expect 0 --as mk campaign dispatch XS
+    out_has "2 leads created"
+    expect 0 --json --as rm.a lead list --campaign XS
+    id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])' <out)
+    expect 0 --as rm.a lead outcome "$id" converted --amount 300
+    expect 0 --json --as mk campaign evaluate XS
+    cp out eval.json
+    expect 0 report list
+    out_has "campaign-analysis"
+    expect 0 report run campaign-analysis --period "$month" --format json
+    json_eq '[(r["campaign_code"], r["targeted"], r["suppressed"], r["converted"],
+        r["goals"], r["goal_attainment_bps"]) for r in o["rows"]]' "[('XS', 2, 2, 1, 1, 2500)]"
+    local uplift
+    uplift=$(python3 -c 'import json; print(json.load(open("eval.json"))["uplift_bps"])')
+    json_eq 'o["rows"][0]["uplift_bps"]' "$uplift"
+    expect 0 report run campaign-channels --period "$month" --filter campaign_code=XS
+    out_has "XS,target,短信 sms,2,"
+    out_has "XS,suppressed,未授权 no_consent,2,"
+    expect 0 --as rm.g report run campaign-analysis --period "$month" --format json
+    json_eq '[(r["targeted"], r["suppressed"], r["converted"]) for r in o["rows"]]' "[(1, 1, 0)]"
+    expect 0 report run campaign-analysis --period 2026-01 --format json
+    json_eq 'o["rows"]' "[]"
+    expect 0 report run rm-performance --period "$month" --format json
+    json_eq 'sorted((r["manager"], r["leads"], r["conversions"], r.get("conversion_pct"))
+        for r in o["rows"])' "[('rm.a', 1, 1, 100), ('rm.g', 1, 0, 0)]"
+}
+
 setup
 test_list_and_describe
 test_run
 test_access
 test_complaints
+test_campaign
 
 echo "test_cli_report: $checks commands run, $failures check(s) failed"
 [[ $failures == 0 ]]

@@ -103,12 +103,34 @@ while read -r no channel category handled score; do
 done <complaints.txt
 "$CRM" analytics rfm >/dev/null
 
+echo "== a campaign of this month: planned, approved by another marketer, targeted, leads, evaluated"
+"$CRM" user add mk.a --display-name 市场甲 --roles marketer --branch HO >/dev/null
+"$CRM" user add mk.b --display-name 市场乙 --roles marketer --branch HO >/dev/null
+cat >cg.yaml <<YAML
+name: 信用卡新客礼
+control_bps: 2000
+seed: 11
+start: $MONTH-01
+channels:
+  - {channel: sms, body: "{salutation}，办卡有礼"}
+  - {channel: email, subject: 办卡有礼, body: "{salutation}：办卡有礼"}
+goals:
+  - {metric: conversions, target: 20, deadline: $(date -u -d '+60 days' +%Y-%m-%d)}
+YAML
+"$CRM" --as mk.a campaign create CG --file cg.yaml >/dev/null
+"$CRM" --as mk.a campaign submit CG >/dev/null
+"$CRM" --as mk.b campaign approve CG >/dev/null
+"$CRM" --as mk.a campaign target CG >/dev/null
+"$CRM" --as mk.a campaign dispatch CG >/dev/null
+"$CRM" --as mk.a campaign evaluate CG >/dev/null
+
 echo "== write every format"
 for f in csv json html xlsx pdf; do
     "$CRM" report run business-statistics --period 2026-10 --format $f -o bs.$f
     "$CRM" report run complaint-analysis --period "$MONTH" --format $f -o cp.$f
     "$CRM" report run complaint-hotspots --period "$MONTH" --format $f -o hs.$f
     "$CRM" report run rm-performance --period "$MONTH" --format $f -o rm.$f
+    "$CRM" report run campaign-analysis --period "$MONTH" --format $f -o cg.$f
 done
 "$CRM" report run customer-analysis --period 2026-Q4 --format pdf -o ca.pdf
 "$CRM" report run customer-analysis --period 2026-Q4 --format html -o ca.html
@@ -116,8 +138,8 @@ done
 echo "== XLSX through LibreOffice has the numbers of the CSV report"
 # comma, double quote, UTF-8 (LibreOffice's default is the locale's charset); one start
 libreoffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir lo \
-    bs.xlsx cp.xlsx hs.xlsx rm.xlsx >/dev/null 2>&1
-for r in bs cp hs rm; do
+    bs.xlsx cp.xlsx hs.xlsx rm.xlsx cg.xlsx >/dev/null 2>&1
+for r in bs cp hs rm cg; do
     python3 - $r <<'PY'
 import csv, json
 def numbers(path, encoding="utf-8"):
@@ -151,11 +173,26 @@ pdffonts bs.pdf | tee fonts.txt
 grep -E 'NotoSansCJK.* yes +yes' fonts.txt >/dev/null || { echo "no embedded Noto CJK font" >&2; exit 1; }
 pdftoppm -r 60 -png -f 1 -l 1 bs.pdf "$ART/business-statistics-page"
 pdftoppm -r 60 -png -f 1 -l 1 ca.pdf "$ART/customer-analysis-page"
-for r in cp hs rm; do
+for r in cp hs rm cg; do
     pdffonts $r.pdf | grep -E 'NotoSansCJK.* yes +yes' >/dev/null ||
         { echo "$r.pdf: no embedded Noto CJK font" >&2; exit 1; }
 done
 pdftoppm -r 60 -png -f 1 -l 1 cp.pdf "$ART/complaint-analysis-page"
+
+echo "== campaign-analysis: the funnel and the drill-down to its channels"
+python3 - <<'PY'
+import json
+rows = json.load(open("cg.json", encoding="utf-8"))["rows"]
+assert [r["campaign_code"] for r in rows] == ["CG"], rows
+r = rows[0]
+assert r["targeted"] > 0 and r["control"] > 0, r
+html = open("cg.html", encoding="utf-8").read()
+assert "<svg" in html and 'href="#d-4347"' in html and 'id="d-4347"' in html, "cg.html"
+for label in ("短信 sms", "对照组 control"):
+    assert label in html, "cg.html lacks the channel row " + label
+print("   cg: %d targeted, %d control, %d suppressed; channels in the detail" % (
+    r["targeted"], r["control"], r["suppressed"]))
+PY
 
 echo "== HTML in headless Chromium"
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1400 \

@@ -178,10 +178,11 @@ START_TEST(catalog_lists_describes_and_loads)
 {
     crm_report_catalog *cat;
     ck_assert_ok(crm_report_catalog_new(&cat));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 6);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 8);
     ck_assert_str_eq(crm_report_catalog_name(cat, 0), "business-products");
-    ck_assert_str_eq(crm_report_catalog_name(cat, 2), "complaint-analysis");
-    ck_assert_ptr_null(crm_report_catalog_name(cat, 6));
+    ck_assert_str_eq(crm_report_catalog_name(cat, 2), "campaign-analysis");
+    ck_assert_str_eq(crm_report_catalog_name(cat, 4), "complaint-analysis");
+    ck_assert_ptr_null(crm_report_catalog_name(cat, 8));
     char *json;
     ck_assert_ok(crm_report_describe(&json, cat, "business-statistics"));
     ck_assert_ptr_nonnull(strstr(json, "\"name\":\"txn_volume_yoy\""));
@@ -201,7 +202,7 @@ START_TEST(catalog_lists_describes_and_loads)
         "  - {name: total, label: 金额, type: money, compare: true}\n"
         "charts: [{type: line, label: channel, value: total, title: 金额}]\n";
     ck_assert_ok(crm_report_catalog_load(cat, extra));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 7);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 9);
     /* all or nothing: a bad second definition leaves the catalog as it was */
     static const char bad[] = "- {name: ok-one, title: t, dataset: SELECT 1 AS a,"
                               " columns: [{name: a, label: A}]}\n"
@@ -209,7 +210,7 @@ START_TEST(catalog_lists_describes_and_loads)
                               " columns: [{name: a, label: A, type: float}]}\n";
     ck_assert_int_eq(crm_report_catalog_load(cat, bad), CRM_E_INVALID_DATA);
     ck_assert_ptr_nonnull(strstr(crm_last_errmsg(), "report bad-one, field columns.type"));
-    ck_assert_uint_eq(crm_report_catalog_count(cat), 7);
+    ck_assert_uint_eq(crm_report_catalog_count(cat), 9);
     static const char bad_detail[] = "{name: x, title: t, dataset: SELECT 1 AS a, columns:"
                                      " [{name: a, label: A}], detail: {report: none, key: [a]}}";
     ck_assert_int_eq(crm_report_catalog_load(cat, bad_detail), CRM_E_INVALID_DATA);
@@ -643,6 +644,309 @@ START_TEST(rm_performance_counts_leads)
 }
 END_TEST
 
+/* --------------------------------------------------------- campaigns */
+
+#define CLOCK0 1795000000 /* the test clock's start: 2026-11-18T11:06:40Z */
+
+static void add_contact(crm_db *db, const char *no, const char *branch, const char *manager,
+                        const char *consents)
+{
+    crm_record *c;
+    ck_assert_ok(crm_record_new(&c));
+    ck_assert_ok(crm_record_set_text(c, "customer_no", no));
+    ck_assert_ok(crm_record_set_text(c, "name", "李娜"));
+    ck_assert_ok(crm_record_set_text(c, "branch", branch));
+    ck_assert_ok(crm_record_set_text(c, "manager", manager));
+    ck_assert_ok(crm_record_set_int(c, "consent_sms", strchr(consents, 's') != NULL));
+    ck_assert_ok(crm_record_set_int(c, "consent_email", strchr(consents, 'e') != NULL));
+    int rc = crm_customer_create(db, c);
+    crm_record_free(c);
+    ck_assert_msg(rc == CRM_OK, "create %s: %s", no, crm_db_errmsg(db));
+}
+
+static int accept_message(const crm_record *msg, void *payload)
+{
+    (void)msg, (void)payload;
+    return CRM_CHANNEL_OK;
+}
+
+static void event(crm_db *db, const char *key, const char *kind, const char *customer,
+                  const char *channel, int64_t at, int64_t amount)
+{
+    char idem[96];
+    snprintf(idem, sizeof idem, "campaign:XS2026:v1:%s:%s", customer, channel);
+    crm_record *e;
+    ck_assert_ok(crm_record_new(&e));
+    ck_assert_ok(crm_record_set_text(e, "event_key", key));
+    ck_assert_ok(crm_record_set_text(e, "kind", kind));
+    ck_assert_ok(crm_record_set_text(e, "idem_key", idem));
+    char iso[24];
+    crm_time_format(iso, sizeof iso, at);
+    ck_assert_ok(crm_record_set_text(e, "at", iso));
+    if (amount)
+        ck_assert_ok(crm_record_set_money(e, "amount", amount));
+    int rc = crm_event_ingest(NULL, NULL, db, e);
+    crm_record_free(e);
+    ck_assert_msg(rc == CRM_OK, "event %s: %s", key, crm_db_errmsg(db));
+}
+
+static const char CAMPAIGN[] = "name: 信用卡新客礼\n"
+                               "control_bps: 5000\n"
+                               "seed: 7\n"
+                               "cost_per_message: 0.50\n"
+                               "start: 2026-11-01\n"
+                               "end: 2026-12-31\n"
+                               "channels:\n"
+                               "  - {channel: sms, body: \"{salutation}，办卡有礼\"}\n"
+                               "  - {channel: email, subject: 有礼, body: \"{salutation}\"}\n"
+                               "goals:\n"
+                               "  - {metric: conversions, target: 4, deadline: 2026-12-31}\n";
+
+/* bank_with_data's three customers consent to nothing (suppressed); six
+ * more consent to SMS or e-mail. A marketer plans XS2026, another approves
+ * it; it is targeted, run, its messages sent, and leads dispatched. */
+static crm_db *bank_with_campaign(void)
+{
+    crm_db *db = bank_with_data();
+    test_add_user(db, "mkt", "marketer", "BJ");
+    test_add_user(db, "mkt2", "marketer", "BJ");
+    add_contact(db, "K1", "BJ01", "rm.a", "s");
+    add_contact(db, "K2", "BJ01", "rm.a", "e");
+    add_contact(db, "K3", "GZ01", "rm.g", "s");
+    add_contact(db, "K4", "BJ01", "rm.a", "se");
+    add_contact(db, "K5", "GZ01", "rm.g", "s");
+    add_contact(db, "K6", "BJ01", "rm.a", "s");
+    ck_assert_ok(crm_db_set_actor(db, "mkt"));
+    int rc = crm_campaign_create(db, "XS2026", CAMPAIGN);
+    ck_assert_msg(rc == CRM_OK, "create: %s", crm_db_errmsg(db));
+    ck_assert_ok(crm_campaign_submit(db, "XS2026"));
+    ck_assert_ok(crm_db_set_actor(db, "mkt2"));
+    ck_assert_ok(crm_campaign_approve(db, "XS2026"));
+    crm_record *out;
+    ck_assert_ok(crm_campaign_target(&out, db, "XS2026"));
+    crm_record_free(out);
+    ck_assert_ok(crm_campaign_transition(db, "XS2026", "scheduled"));
+    ck_assert_ok(crm_campaign_transition(db, "XS2026", "running"));
+    ck_assert_ok(crm_message_queue(NULL, db, "XS2026"));
+    ck_assert_ok(crm_channel_register(db, "sms", accept_message, NULL));
+    ck_assert_ok(crm_channel_register(db, "email", accept_message, NULL));
+    ck_assert_ok(crm_message_send(NULL, db, "XS2026", 0));
+    ck_assert_ok(crm_campaign_dispatch(NULL, NULL, db, "XS2026"));
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    return db;
+}
+
+/* The actor's lead for `customer` (their own lead list). */
+static int64_t lead_of(crm_db *db, const char *customer)
+{
+    crm_iter *it;
+    const crm_record *r;
+    int64_t id = -1;
+    ck_assert_ok(crm_lead_list(&it, db, NULL));
+    while (crm_iter_next(&r, it) == CRM_OK)
+        if (!strcmp(get_text(r, "customer_no"), customer))
+            id = get_int(r, "id");
+    crm_iter_free(it);
+    ck_assert_int_ge(id, 0);
+    return id;
+}
+
+/* The split of seed 7: targets K2 (email), K3, K4, K6 (SMS); control K1,
+ * K5; C1-C3 suppressed (no consent). Responses: K4 delivered, opened,
+ * clicked after 30 s and converted (3000 yuan); K6 delivered and clicked
+ * 3 s later (flagged); K2 delivered and opened. Leads: rm.a contacts K6 and
+ * converts K2 (1000 yuan), rm.g converts K3 (5000 yuan). Then evaluated. */
+static crm_db *bank_with_campaign_results(crm_record **evaluation)
+{
+    crm_db *db = bank_with_campaign();
+    ck_assert_ok(crm_db_set_actor(db, "mkt"));
+    test_clock_set(CLOCK0 + 3600);
+    event(db, "d4", "delivered", "K4", "sms", CLOCK0 + 60, 0);
+    event(db, "o4", "opened", "K4", "sms", CLOCK0 + 80, 0);
+    event(db, "k4", "clicked", "K4", "sms", CLOCK0 + 90, 0);
+    event(db, "v4", "converted", "K4", "sms", CLOCK0 + 600, 300000);
+    event(db, "d6", "delivered", "K6", "sms", CLOCK0 + 60, 0);
+    event(db, "k6", "clicked", "K6", "sms", CLOCK0 + 63, 0);
+    event(db, "d2", "delivered", "K2", "email", CLOCK0 + 60, 0);
+    event(db, "o2", "opened", "K2", "email", CLOCK0 + 120, 0);
+    ck_assert_ok(crm_db_set_actor(db, "rm.a"));
+    ck_assert_ok(crm_lead_outcome(db, lead_of(db, "K6"), "contacted", 0, NULL));
+    ck_assert_ok(crm_lead_outcome(db, lead_of(db, "K2"), "converted", 100000, "已办卡"));
+    ck_assert_ok(crm_db_set_actor(db, "rm.g"));
+    ck_assert_ok(crm_lead_outcome(db, lead_of(db, "K3"), "converted", 500000, NULL));
+    ck_assert_ok(crm_db_set_actor(db, "mkt"));
+    ck_assert_ok(crm_campaign_evaluate(evaluation, db, "XS2026"));
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    return db;
+}
+
+static crm_iter *run_report(crm_db *db, const char *name, crm_record *p)
+{
+    crm_iter *it;
+    int rc = crm_report_run(&it, db, NULL, name, p);
+    ck_assert_msg(rc == CRM_OK, "run %s: %s", name, crm_db_errmsg(db));
+    return it;
+}
+
+/* The figures of the stored evaluation appear as crm_campaign_evaluate
+ * returned them: the report reads them, it does not compute them again. */
+static void assert_evaluation(const crm_record *r, const crm_record *ev)
+{
+    static const char *const same[] = {"target_rate_bps", "control_rate_bps", "uplift_bps",
+                                       "significant",     "revenue",          "cost",
+                                       "roi_bps"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        ck_assert_msg(get_int(r, same[i]) == get_int(ev, same[i]), "%s", same[i]);
+}
+
+START_TEST(campaign_analysis_funnel_goals_roi_uplift)
+{
+    crm_record *ev;
+    crm_db *db = bank_with_campaign_results(&ev);
+    ck_assert_int_eq(get_int(ev, "target_conversions"), 3);
+    ck_assert_int_eq(get_int(ev, "uplift_bps"), 7500);
+    ck_assert_int_eq(get_int(ev, "roi_bps"), (900000 - 200) / 200 * 10000);
+    crm_record *p = params("2026-11", NULL);
+    const crm_record *r;
+    crm_iter *it = run_report(db, "campaign-analysis", p);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "campaign_code"), "XS2026");
+    ck_assert_str_eq(get_text(r, "name"), "信用卡新客礼");
+    ck_assert_int_eq(get_int(r, "targeted"), 4);
+    ck_assert_int_eq(get_int(r, "control"), 2);
+    ck_assert_int_eq(get_int(r, "suppressed"), 3);
+    ck_assert_str_eq(get_text(r, "suppressed_by_reason"), "未授权 no_consent 3");
+    ck_assert_int_eq(get_int(r, "queued"), 4);
+    ck_assert_int_eq(get_int(r, "sent"), 4);
+    ck_assert_int_eq(get_int(r, "delivered"), 3);
+    ck_assert_int_eq(get_int(r, "opened"), 2);
+    ck_assert_int_eq(get_int(r, "clicked"), 1); /* K6's click came 3 s after delivery */
+    ck_assert_int_eq(get_int(r, "converted"), 3);
+    ck_assert_int_eq(get_int(r, "conversion_pct"), 75);
+    ck_assert_int_eq(get_int(r, "goals"), 1);
+    ck_assert_int_eq(get_int(r, "goals_met"), 0);
+    ck_assert_int_eq(get_int(r, "goal_attainment_bps"), 7500);
+    ck_assert_int_eq(crm_record_type(r, "revenue"), CRM_TYPE_MONEY);
+    ck_assert_int_eq(get_int(r, "revenue"), 900000);
+    assert_evaluation(r, ev);
+    ck_assert_str_eq(get_text(r, "evaluated_at"), "2026-11-18T12:06:40Z");
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+
+    /* the drill-down: the target group by channel, control, suppressed */
+    ck_assert_ok(crm_record_set_text(p, "campaign_code", "XS2026"));
+    it = run_report(db, "campaign-channels", p);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "line"), "短信 sms");
+    ck_assert_int_eq(get_int(r, "customers"), 3);
+    ck_assert_int_eq(get_int(r, "delivered"), 2);
+    ck_assert_int_eq(get_int(r, "clicked"), 1);
+    ck_assert_int_eq(get_int(r, "converted"), 2);
+    ck_assert_int_eq(get_int(r, "conversion_pct"), 66);
+    ck_assert_int_eq(get_int(r, "click_pct"), 33);
+    ck_assert_int_eq(get_int(r, "evaluated_conversions"), 2);
+    ck_assert_int_eq(get_int(r, "evaluated_revenue"), 800000);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "line"), "邮件 email");
+    ck_assert_int_eq(get_int(r, "opened"), 1);
+    ck_assert_int_eq(get_int(r, "evaluated_revenue"), 100000);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "grp"), "suppressed");
+    ck_assert_str_eq(get_text(r, "line"), "未授权 no_consent");
+    ck_assert_int_eq(get_int(r, "customers"), 3);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "grp"), "control");
+    ck_assert_int_eq(get_int(r, "customers"), 2);
+    ck_assert_int_eq(get_int(r, "sent"), 0);
+    ck_assert_int_eq(crm_record_type(r, "conversion_pct"), CRM_TYPE_NULL);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+
+    /* a campaign belongs to the periods its window overlaps */
+    int n;
+    crm_record_free(p);
+    p = params("2026-10", NULL);
+    run_sum(db, "campaign-analysis", p, "targeted", &n);
+    ck_assert_int_eq(n, 0);
+    ck_assert_ok(crm_record_set_text(p, "period", "2026-12-31"));
+    ck_assert_int_eq(run_sum(db, "campaign-analysis", p, "targeted", &n), 4);
+    ck_assert_int_eq(n, 1);
+    crm_record_free(p);
+    crm_record_free(ev);
+    crm_db_close(db);
+    test_clock_set(CLOCK0);
+}
+END_TEST
+
+/* The funnel holds the actor's customers only; the evaluation stays the
+ * campaign's; reading campaigns needs the campaign read permission. */
+START_TEST(campaign_analysis_follows_the_scope)
+{
+    crm_record *ev;
+    crm_db *db = bank_with_campaign_results(&ev);
+    crm_record *p = params("2026-11", NULL);
+    const crm_record *r;
+    ck_assert_ok(crm_db_set_actor(db, "rm.a"));
+    crm_iter *it = run_report(db, "campaign-analysis", p);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_int_eq(get_int(r, "targeted"), 3); /* K2, K4, K6 */
+    ck_assert_int_eq(get_int(r, "control"), 1);
+    ck_assert_int_eq(get_int(r, "suppressed"), 2);
+    ck_assert_int_eq(get_int(r, "converted"), 2);
+    assert_evaluation(r, ev);
+    crm_iter_free(it);
+    ck_assert_ok(crm_db_set_actor(db, "rm.g"));
+    int n;
+    ck_assert_int_eq(run_sum(db, "campaign-analysis", p, "targeted", &n), 1);
+    ck_assert_int_eq(run_sum(db, "campaign-channels", p, "customers", &n), 3);
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    ck_assert_ok(crm_record_set_text(p, "branch", "BJ"));
+    ck_assert_int_eq(run_sum(db, "campaign-analysis", p, "suppressed", &n), 2);
+    test_add_user(db, "ch", "complaint_handler", "BJ");
+    ck_assert_ok(crm_db_set_actor(db, "ch"));
+    ck_assert_int_eq(crm_report_run(&it, db, NULL, "campaign-analysis", p), CRM_E_PERMISSION);
+    crm_record_free(p);
+    crm_record_free(ev);
+    crm_db_close(db);
+    test_clock_set(CLOCK0);
+}
+END_TEST
+
+/* Leads given through a real campaign: contacted, converted and the
+ * converted amount per RM. */
+START_TEST(rm_performance_counts_campaign_leads)
+{
+    crm_record *ev;
+    crm_db *db = bank_with_campaign_results(&ev);
+    crm_record *p = params("2026-11", NULL);
+    crm_iter *it = run_report(db, "rm-performance", p);
+    const crm_record *r;
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "manager"), "rm.a");
+    ck_assert_int_eq(get_int(r, "leads"), 3);
+    ck_assert_int_eq(get_int(r, "leads_contacted"), 2);
+    ck_assert_int_eq(get_int(r, "conversions"), 1);
+    ck_assert_int_eq(get_int(r, "conversion_pct"), 33);
+    ck_assert_int_eq(get_int(r, "converted_amount"), 100000);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_OK);
+    ck_assert_str_eq(get_text(r, "manager"), "rm.g");
+    ck_assert_int_eq(get_int(r, "leads"), 1);
+    ck_assert_int_eq(get_int(r, "conversions"), 1);
+    ck_assert_int_eq(get_int(r, "conversion_pct"), 100);
+    ck_assert_int_eq(get_int(r, "converted_amount"), 500000);
+    ck_assert_int_eq(crm_iter_next(&r, it), CRM_ITER_DONE);
+    crm_iter_free(it);
+    /* leads belong to the period they were given in */
+    ck_assert_ok(crm_record_set_text(p, "period", "2026-10"));
+    int n;
+    ck_assert_int_eq(run_sum(db, "rm-performance", p, "leads", &n), 0);
+    crm_record_free(p);
+    crm_record_free(ev);
+    crm_db_close(db);
+    test_clock_set(CLOCK0);
+}
+END_TEST
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -731,6 +1035,9 @@ static Suite *report_suite(void)
     tcase_add_test(tc, complaint_hotspots_rank_and_grow);
     tcase_add_test(tc, rm_performance_counts_leads);
     tcase_add_test(tc, formats_write_files);
+    tcase_add_test(tc, campaign_analysis_funnel_goals_roi_uplift);
+    tcase_add_test(tc, campaign_analysis_follows_the_scope);
+    tcase_add_test(tc, rm_performance_counts_campaign_leads);
     suite_add_tcase(s, tc);
     return s;
 }

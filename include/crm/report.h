@@ -9,7 +9,8 @@
  * the previous period and the same period last year, charts, and the detail
  * report a summary row drills down to. Every view is limited to the acting
  * user's customers (an RM's book, a branch manager's subtree; complaints as
- * crm_complaint_list shows them, and only to users who may read complaints)
+ * crm_complaint_list shows them, and only to users who may read complaints;
+ * campaign target lists only to users who may read campaigns)
  * and has no clear personal data, so a definition cannot see more than its
  * runner.
  *
@@ -32,7 +33,8 @@ typedef struct crm_report_catalog crm_report_catalog;
 /**
  * Creates a catalog holding the built-in definitions (customer-analysis,
  * business-statistics, business-products, rm-performance,
- * complaint-analysis, complaint-hotspots).
+ * complaint-analysis, complaint-hotspots, campaign-analysis,
+ * campaign-channels).
  * @param out receives the catalog; free it with crm_report_catalog_free().
  * @return CRM_OK or CRM_E_NOMEM.
  */
@@ -107,7 +109,8 @@ CRM_EXTERN(int) crm_report_period(crm_record **out, const char *period);
  *         CRM_E_INVALID_DATA (bad period; a definition whose dataset reads
  *         anything but the report views, or lacks a declared column),
  *         CRM_E_PERMISSION (also a dataset naming crm_v_complaint when the
- *         actor may not read complaints).
+ *         actor may not read complaints, or a campaign view when the actor
+ *         may not read campaigns).
  */
 CRM_EXTERN(int)
 crm_report_run(crm_iter **out, crm_db *db, const crm_report_catalog *cat, const char *name,

@@ -1,6 +1,5 @@
 /* The built-in report definitions, in the same YAML a host writes
- * (docs/REPORTS.md). Campaign reports join them as that module adds its
- * views. */
+ * (docs/REPORTS.md). */
 #include "report/report_int.h"
 
 #define PRODUCT_TYPE_NAME                                                                            \
@@ -124,6 +123,160 @@
     " title_en: Complaints}\n"                                                                       \
     "    - {type: bar, label: bucket, value: growth, title: 较上期增长,"                        \
     " title_en: Growth on the previous period}\n"
+
+/* Campaign reports: the funnel from crm_v_campaign_target (the actor's
+ * customers), the figures of the stored evaluation from crm_v_campaign and
+ * crm_v_campaign_channel (read, never computed a second way); a campaign
+ * belongs to the periods its window overlaps. */
+#define CAMPAIGN_REPORTS                                                                                   \
+    "\n"                                                                                                   \
+    "- name: campaign-analysis\n"                                                                          \
+    "  title: 营销活动分析\n"                                                                        \
+    "  title_en: Campaign analysis\n"                                                                      \
+    "  description: >-\n"                                                                                  \
+    "    Campaigns active in the period: the funnel of the actor's customers (targeted,\n"                 \
+    "    control, suppressed by reason, messages queued and sent, delivered, opened, clicked,\n"           \
+    "    converted; flagged events never count), then the last stored evaluation of the whole\n"           \
+    "    campaign: goal attainment, revenue, cost, ROI and the uplift against the control\n"               \
+    "    group. Drills down to the channels.\n"                                                            \
+    "  key: [campaign_code]\n"                                                                             \
+    "  sort: [campaign_code]\n"                                                                            \
+    "  filters: [campaign_code]\n"                                                                         \
+    "  detail: {report: campaign-channels, key: [campaign_code]}\n"                                        \
+    "  dataset: |\n"                                                                                       \
+    "    WITH k AS (\n"                                                                                    \
+    "      SELECT v.* FROM crm_v_campaign v, crm_v_period p\n"                                             \
+    "      WHERE v.start_at < p.end_at AND (v.end_at IS NULL OR v.end_at >= p.start_at)),\n"               \
+    "    t AS (\n"                                                                                         \
+    "      SELECT campaign_code, sum(grp = 'target') AS targeted, sum(grp = 'control') AS "                \
+    "control,\n"                                                                                           \
+    "        sum(grp = 'suppressed') AS suppressed, sum(queued) AS queued, sum(sent) AS sent,\n"           \
+    "        sum(grp = 'target' AND delivered) AS delivered,\n"                                            \
+    "        sum(grp = 'target' AND opened) AS opened,\n"                                                  \
+    "        sum(grp = 'target' AND clicked) AS clicked,\n"                                                \
+    "        sum(grp = 'target' AND converted) AS converted\n"                                             \
+    "      FROM crm_v_campaign_target WHERE campaign_code IN (SELECT campaign_code FROM k)\n"              \
+    "      GROUP BY campaign_code),\n"                                                                     \
+    "    r AS (\n"                                                                                         \
+    "      SELECT campaign_code, group_concat(reason || ' ' || n, ', ') AS reasons\n"                      \
+    "      FROM (SELECT campaign_code, CASE reason WHEN 'restricted' THEN '受限 restricted' WHEN "       \
+    "'unsuitable' THEN '不适当 unsuitable' WHEN 'no_consent' THEN '未授权 no_consent' WHEN "         \
+    "'opted_out' THEN '已退订 opted_out' WHEN 'frequency_cap' THEN '频次上限 frequency_cap' ELSE "  \
+    "coalesce(reason, '未知') END AS reason, count(*) AS n\n"                                            \
+    "        FROM crm_v_campaign_target\n"                                                                 \
+    "        WHERE grp = 'suppressed' AND campaign_code IN (SELECT campaign_code FROM k)\n"                \
+    "        GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2)\n"                                                       \
+    "      GROUP BY campaign_code)\n"                                                                      \
+    "    SELECT k.campaign_code, k.name, k.status, coalesce(t.targeted, 0) AS targeted,\n"                 \
+    "      coalesce(t.control, 0) AS control, coalesce(t.suppressed, 0) AS suppressed,\n"                  \
+    "      r.reasons AS suppressed_by_reason, coalesce(t.queued, 0) AS queued,\n"                          \
+    "      coalesce(t.sent, 0) AS sent, coalesce(t.delivered, 0) AS delivered,\n"                          \
+    "      coalesce(t.opened, 0) AS opened, coalesce(t.clicked, 0) AS clicked,\n"                          \
+    "      coalesce(t.converted, 0) AS converted,\n"                                                       \
+    "      CASE WHEN t.targeted > 0 THEN 100 * t.converted / t.targeted END AS conversion_pct,\n"          \
+    "      strftime('%Y-%m-%dT%H:%M:%SZ', k.evaluated_at, 'unixepoch') AS evaluated_at,\n"                 \
+    "      k.goals, k.goals_met, k.goal_attainment_bps, k.target_rate_bps, k.control_rate_bps,\n"          \
+    "      k.uplift_bps, k.significant, k.revenue, k.cost, k.roi_bps\n"                                    \
+    "    FROM k LEFT JOIN t ON t.campaign_code = k.campaign_code\n"                                        \
+    "    LEFT JOIN r ON r.campaign_code = k.campaign_code\n"                                               \
+    "  columns:\n"                                                                                         \
+    "    - {name: campaign_code, label: 活动代码, label_en: Campaign}\n"                               \
+    "    - {name: name, label: 活动名称, label_en: Name}\n"                                            \
+    "    - {name: status, label: 状态, label_en: Status}\n"                                              \
+    "    - {name: targeted, label: 目标客户, label_en: Targeted, type: int}\n"                         \
+    "    - {name: control, label: 对照组, label_en: Control, type: int}\n"                              \
+    "    - {name: suppressed, label: 屏蔽, label_en: Suppressed, type: int}\n"                           \
+    "    - {name: suppressed_by_reason, label: 屏蔽原因, label_en: Suppressed by reason}\n"            \
+    "    - {name: queued, label: 入队消息, label_en: Messages queued, type: int}\n"                    \
+    "    - {name: sent, label: 已发送, label_en: Sent, type: int}\n"                                    \
+    "    - {name: delivered, label: 已送达, label_en: Delivered, type: int}\n"                          \
+    "    - {name: opened, label: 已打开, label_en: Opened, type: int}\n"                                \
+    "    - {name: clicked, label: 已点击, label_en: Clicked, type: int}\n"                              \
+    "    - {name: converted, label: 已转化, label_en: Converted, type: int}\n"                          \
+    "    - {name: conversion_pct, label: 转化率(%), label_en: Conversion (%), type: int}\n"             \
+    "    - {name: evaluated_at, label: 评估时间, label_en: Evaluated at}\n"                            \
+    "    - {name: goals, label: 目标数, label_en: Goals, type: int}\n"                                  \
+    "    - {name: goals_met, label: 已达成目标, label_en: Goals met, type: int}\n"                    \
+    "    - {name: goal_attainment_bps, label: 最低目标达成(基点), label_en: Lowest goal "          \
+    "attainment (bp), type: int}\n"                                                                        \
+    "    - {name: target_rate_bps, label: 目标组转化率(基点), label_en: Target rate (bp), type: "  \
+    "int}\n"                                                                                               \
+    "    - {name: control_rate_bps, label: 对照组转化率(基点), label_en: Control rate (bp), "      \
+    "type: int}\n"                                                                                         \
+    "    - {name: uplift_bps, label: 提升(基点), label_en: Uplift (bp), type: int}\n"                  \
+    "    - {name: significant, label: 显著(p<0.05), label_en: Significant (p<0.05), type: int}\n"        \
+    "    - {name: revenue, label: 收入(元), label_en: Revenue (yuan), type: money}\n"                   \
+    "    - {name: cost, label: 成本(元), label_en: Cost (yuan), type: money}\n"                         \
+    "    - {name: roi_bps, label: 投资回报率(基点), label_en: ROI (bp), type: int}\n"               \
+    "  charts:\n"                                                                                          \
+    "    - {type: bar, label: campaign_code, value: converted, title: 转化客户, title_en: "            \
+    "Converted}\n"                                                                                         \
+    "    - {type: bar, label: campaign_code, value: uplift_bps, title: 较对照组提升(基点), "       \
+    "title_en: Uplift (bp)}\n"                                                                             \
+    "\n"                                                                                                   \
+    "- name: campaign-channels\n"                                                                          \
+    "  title: 营销活动渠道效果\n"                                                                  \
+    "  title_en: Campaign channels\n"                                                                      \
+    "  description: >-\n"                                                                                  \
+    "    The detail of campaign-analysis: per campaign, the target group by channel (the\n"                \
+    "    funnel of the actor's customers beside the stored evaluation's conversions and\n"                 \
+    "    revenue of the channel), the control group, and the suppressed by reason.\n"                      \
+    "  group: campaign_code\n"                                                                             \
+    "  key: [campaign_code, grp, line]\n"                                                                  \
+    "  sort: [-grp, -customers, line]\n"                                                                   \
+    "  filters: [campaign_code, grp]\n"                                                                    \
+    "  dataset: |\n"                                                                                       \
+    "    WITH k AS (\n"                                                                                    \
+    "      SELECT v.campaign_code FROM crm_v_campaign v, crm_v_period p\n"                                 \
+    "      WHERE v.start_at < p.end_at AND (v.end_at IS NULL OR v.end_at >= p.start_at)),\n"               \
+    "    t AS (\n"                                                                                         \
+    "      SELECT *, CASE grp WHEN 'target' THEN coalesce(channel, 'none')\n"                              \
+    "          WHEN 'suppressed' THEN reason ELSE '' END AS code\n"                                        \
+    "      FROM crm_v_campaign_target WHERE campaign_code IN (SELECT campaign_code FROM k)),\n"            \
+    "    f AS (\n"                                                                                         \
+    "      SELECT campaign_code, grp, code, count(*) AS customers, sum(queued) AS queued,\n"               \
+    "        sum(sent) AS sent, sum(delivered) AS delivered, sum(opened) AS opened,\n"                     \
+    "        sum(clicked) AS clicked, sum(converted) AS converted\n"                                       \
+    "      FROM t GROUP BY 1, 2, 3)\n"                                                                     \
+    "    SELECT f.campaign_code, f.grp, CASE f.grp WHEN 'target' THEN CASE f.code WHEN 'sms' "             \
+    "THEN '短信 sms' WHEN 'email' THEN '邮件 email' WHEN 'phone' THEN '电话 phone' ELSE '无渠道 " \
+    "none' END\n"                                                                                          \
+    "        WHEN 'suppressed' THEN CASE f.code WHEN 'restricted' THEN '受限 restricted' WHEN "          \
+    "'unsuitable' THEN '不适当 unsuitable' WHEN 'no_consent' THEN '未授权 no_consent' WHEN "         \
+    "'opted_out' THEN '已退订 opted_out' WHEN 'frequency_cap' THEN '频次上限 frequency_cap' ELSE "  \
+    "coalesce(f.code, '未知') END ELSE '对照组 control' END AS line,\n"                               \
+    "      f.customers, f.queued, f.sent, f.delivered, f.opened, f.clicked, f.converted,\n"                \
+    "      CASE WHEN f.grp = 'target' THEN 100 * f.converted / f.customers END AS "                        \
+    "conversion_pct,\n"                                                                                    \
+    "      CASE WHEN f.sent > 0 THEN 100 * f.opened / f.sent END AS open_pct,\n"                           \
+    "      CASE WHEN f.sent > 0 THEN 100 * f.clicked / f.sent END AS click_pct,\n"                         \
+    "      c.conversions AS evaluated_conversions, c.rate_bps AS evaluated_rate_bps,\n"                    \
+    "      c.revenue AS evaluated_revenue\n"                                                               \
+    "    FROM f LEFT JOIN crm_v_campaign_channel c ON f.grp = 'target'\n"                                  \
+    "      AND c.campaign_code = f.campaign_code AND c.channel = f.code\n"                                 \
+    "  columns:\n"                                                                                         \
+    "    - {name: campaign_code, label: 活动代码, label_en: Campaign}\n"                               \
+    "    - {name: grp, label: 组别, label_en: Group}\n"                                                  \
+    "    - {name: line, label: 渠道/原因, label_en: Channel or reason}\n"                              \
+    "    - {name: customers, label: 客户数, label_en: Customers, type: int}\n"                          \
+    "    - {name: queued, label: 入队消息, label_en: Messages queued, type: int}\n"                    \
+    "    - {name: sent, label: 已发送, label_en: Sent, type: int}\n"                                    \
+    "    - {name: delivered, label: 已送达, label_en: Delivered, type: int}\n"                          \
+    "    - {name: opened, label: 已打开, label_en: Opened, type: int}\n"                                \
+    "    - {name: clicked, label: 已点击, label_en: Clicked, type: int}\n"                              \
+    "    - {name: converted, label: 已转化, label_en: Converted, type: int}\n"                          \
+    "    - {name: conversion_pct, label: 转化率(%), label_en: Conversion (%), type: int}\n"             \
+    "    - {name: open_pct, label: 打开率(%), label_en: Opened of sent (%), type: int}\n"               \
+    "    - {name: click_pct, label: 点击率(%), label_en: Clicked of sent (%), type: int}\n"             \
+    "    - {name: evaluated_conversions, label: 评估转化数, label_en: Evaluated conversions, "        \
+    "type: int}\n"                                                                                         \
+    "    - {name: evaluated_rate_bps, label: 评估转化率(基点), label_en: Evaluated rate (bp), "     \
+    "type: int}\n"                                                                                         \
+    "    - {name: evaluated_revenue, label: 评估收入(元), label_en: Evaluated revenue (yuan), "       \
+    "type: money}\n"                                                                                       \
+    "  charts:\n"                                                                                          \
+    "    - {type: bar, label: line, value: customers, title: 客户数, title_en: Customers}\n"            \
+    "    - {type: bar, label: line, value: converted, title: 已转化, title_en: Converted}\n"
 
 const char crmi_report_builtins[] =
     "- name: customer-analysis\n"
@@ -313,4 +466,4 @@ const char crmi_report_builtins[] =
     "  charts:\n"
     "    - {type: bar, label: manager_name, value: aum, title: 管理资产, title_en: AUM}\n"
     "    - {type: bar, label: manager_name, value: conversions, title: 成交数,"
-    " title_en: Conversions}\n" COMPLAINT_REPORTS;
+    " title_en: Conversions}\n" COMPLAINT_REPORTS CAMPAIGN_REPORTS;

@@ -15,7 +15,8 @@
 #include <strings.h>
 
 /* A view; a dataset naming one with an `op` beyond running reports needs
- * that permission too (complaints: CRMI_OP_COMPLAINT_READ). */
+ * that permission too (complaints: CRMI_OP_COMPLAINT_READ; campaigns:
+ * CRMI_OP_CAMPAIGN_READ). */
 typedef struct report_view {
     const char *name, *columns, *body;
     crmi_op op;
@@ -27,6 +28,15 @@ typedef struct report_view {
 /* The branch parameter for complaints: the complaint's own branch. */
 #define COMPLAINT_BRANCH_FILTER                                                                    \
     " AND (:branch_path IS NULL OR substr(cb.path, 1, length(:branch_path)) = :branch_path)"
+
+/* The version lib/campaign acts on: approved or later, not superseded. */
+#define ACTIVE_CAMPAIGN " k.status NOT IN ('draft', 'submitted', 'rejected', 'superseded')"
+
+/* Whether the target has an unflagged response event of `kind` (0/1);
+ * flagged events (link scanners, too-fast clicks) never count. */
+#define TARGET_EVENT(kind)                                                                         \
+    "EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = t.customer_id AND e.campaign_id ="    \
+    " t.campaign_id AND e.kind = '" kind "' AND e.flagged = 0)"
 
 /* Age in whole years at the run's `as_of` from a YYYY-MM-DD birth date. */
 #define AGE_SQL                                                                                    \
@@ -100,6 +110,62 @@ static const report_view views[] = {
      " m.id = l.rm_id LEFT JOIN crm_campaign k ON k.id = l.campaign_id"
      " WHERE" CRMI_CUSTOMER_SCOPE BRANCH_FILTER,
      CRMI_OP_REPORT_RUN},
+    /* campaigns with their active version (as lib/campaign acts on it) and
+     * the figures of its last stored evaluation (crm_campaign_evaluate's
+     * JSON, read, never computed again); campaign-wide aggregates */
+    {"crm_v_campaign",
+     "campaign_code, version, name, status, branch, start_at, end_at, budget, evaluated_at,"
+     " target_size, control_size, target_conversions, control_conversions, target_rate_bps,"
+     " control_rate_bps, uplift_bps, significant, revenue, messages, cost, roi_bps, goals,"
+     " goals_met, goal_attainment_bps, evaluation",
+     "SELECT k.code, k.version, k.name, k.status, kb.code, coalesce(k.start_at, k.targeted_at,"
+     " k.decided_at), coalesce(k.end_at, k.completed_at), k.budget, e.at,"
+     " json_extract(e.body, '$.target_size'), json_extract(e.body, '$.control_size'),"
+     " json_extract(e.body, '$.target_conversions'), json_extract(e.body,"
+     " '$.control_conversions'), json_extract(e.body, '$.target_rate_bps'),"
+     " json_extract(e.body, '$.control_rate_bps'), json_extract(e.body, '$.uplift_bps'),"
+     " json_extract(e.body, '$.significant'), json_extract(e.body, '$.revenue'),"
+     " json_extract(e.body, '$.messages'), json_extract(e.body, '$.cost'),"
+     " json_extract(e.body, '$.roi_bps'), CASE WHEN e.body IS NOT NULL THEN (SELECT count(*)"
+     " FROM json_each(e.body, '$.goals')) END, CASE WHEN e.body IS NOT NULL THEN (SELECT"
+     " count(*) FROM json_each(e.body, '$.goals') g WHERE json_extract(g.value, '$.met')) END,"
+     " (SELECT min(json_extract(g.value, '$.attainment_bps')) FROM json_each(e.body, '$.goals')"
+     " g), e.body FROM crm_campaign k LEFT JOIN crm_branch kb ON kb.id = k.branch_id"
+     " LEFT JOIN crm_campaign_eval e ON e.campaign_id = k.id AND e.at = (SELECT max(x.at) FROM"
+     " crm_campaign_eval x WHERE x.campaign_id = k.id) WHERE" ACTIVE_CAMPAIGN
+     " AND (:branch_path IS NULL OR kb.path IS NULL"
+     " OR substr(kb.path, 1, length(:branch_path)) = :branch_path)",
+     CRMI_OP_CAMPAIGN_READ},
+    /* the channels compared in that stored evaluation */
+    {"crm_v_campaign_channel", "campaign_code, channel, size, conversions, rate_bps, revenue",
+     "SELECT k.code, json_extract(j.value, '$.channel'), json_extract(j.value, '$.size'),"
+     " json_extract(j.value, '$.conversions'), json_extract(j.value, '$.rate_bps'),"
+     " json_extract(j.value, '$.revenue') FROM crm_campaign k JOIN crm_campaign_eval e ON"
+     " e.campaign_id = k.id AND e.at = (SELECT max(x.at) FROM crm_campaign_eval x WHERE"
+     " x.campaign_id = k.id), json_each(e.body, '$.channels') j WHERE" ACTIVE_CAMPAIGN,
+     CRMI_OP_CAMPAIGN_READ},
+    /* the target lists of active versions, for the actor's customers only,
+     * each row with its messages and its unflagged response events */
+    {"crm_v_campaign_target",
+     "campaign_code, customer_no, branch, branch_name, manager, manager_name, grp, reason,"
+     " channel, status, queued, sent, delivered, opened, clicked, converted, conversion_amount,"
+     " converted_at",
+     "SELECT k.code, c.customer_no, b.code, b.name, m.name, m.display_name, t.grp, t.reason,"
+     " t.channel, t.status, (SELECT count(*) FROM crm_outbox o WHERE o.customer_id ="
+     " t.customer_id AND o.campaign_id = t.campaign_id), (SELECT count(*) FROM crm_outbox o"
+     " WHERE o.customer_id = t.customer_id AND o.campaign_id = t.campaign_id AND"
+     " o.state = 'sent'), " TARGET_EVENT("delivered") ", " TARGET_EVENT(
+         "opened") ","
+                   " " TARGET_EVENT("clicked") ", t.status = 'converted' OR " TARGET_EVENT(
+                       "converted") ","
+                                    " t.conversion_amount, t.converted_at FROM crm_campaign_target "
+                                    "t JOIN crm_campaign k ON"
+                                    " k.id = t.campaign_id JOIN crm_customer c ON c.id = "
+                                    "t.customer_id JOIN crm_branch b ON"
+                                    " b.id = c.branch_id LEFT JOIN crm_user m ON m.id = "
+                                    "c.manager_id WHERE" ACTIVE_CAMPAIGN
+                                    " AND" CRMI_CUSTOMER_SCOPE BRANCH_FILTER,
+     CRMI_OP_CAMPAIGN_READ},
 };
 
 #define PERIOD_COLUMNS "start_at, end_at, label, prev_start_at, prev_end_at"

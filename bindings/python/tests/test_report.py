@@ -142,6 +142,77 @@ class ReportTest(TempDirCase):
         self.assertEqual([(r["leads"], r["conversions"], r.get("conversion_pct")) for r in rows],
                          [(0, 0, None)] * 2)
 
+    CAMPAIGN = """
+name: 短信办卡礼
+control_bps: 0
+start: 2026-11-01
+end: 2026-11-30
+channels:
+  - {channel: sms, body: "{salutation}，办卡有礼"}
+goals:
+  - {metric: conversions, target: 2, deadline: 2026-11-30}
+"""
+
+    def _campaign(self):
+        """XS targets C004 (rm.a) and C005 (rm.g), the only customers who
+        consent to SMS; rm.a converts C004's lead for 200 yuan."""
+        db = self.db
+        db.customers.create("C004", "赵六", "BJ", manager="rm.a", consent_sms=1)
+        db.customers.create("C005", "钱七", "GZ", manager="rm.g", consent_sms=1)
+        db.users.add("mkt", "市场部甲", "marketer", "HO")
+        db.users.add("mkt2", "市场部乙", "marketer", "HO")
+        db.actor = "mkt"
+        db.campaigns.create("XS", self.CAMPAIGN)
+        db.campaigns.submit("XS")
+        db.actor = "mkt2"
+        db.campaigns.approve("XS")
+        db.campaigns.target("XS")
+        self.assertEqual(db.campaigns.dispatch("XS"), (2, 0))
+        db.actor = "rm.a"
+        (lead,) = db.leads.list(campaign="XS")
+        db.leads.outcome(lead["id"], "converted", 20000)
+        db.actor = "mkt"
+        evaluation = db.campaigns.evaluate("XS")
+        db.actor = "admin"
+        return evaluation
+
+    def test_campaign_analysis(self):
+        evaluation = self._campaign()
+        (row,) = self.db.reports.run("campaign-analysis", period="2026-11")
+        self.assertEqual((row["campaign_code"], row["targeted"], row["control"],
+                          row["suppressed"], row["suppressed_by_reason"], row["converted"]),
+                         ("XS", 2, 0, 3, "未授权 no_consent 3", 1))
+        for field in ("target_rate_bps", "uplift_bps", "revenue"):
+            self.assertEqual(row[field], evaluation[field], field)
+        self.assertEqual(row["uplift_bps"], 5000)
+        self.assertNotIn("roi_bps", row)  # nothing spent: no ROI, as evaluated
+        self.assertEqual((row["goals"], row["goals_met"], row["goal_attainment_bps"]),
+                         (1, 0, 5000))
+        detail = list(self.db.reports.run("campaign-channels", period="2026-11",
+                                          campaign_code="XS"))
+        self.assertEqual([(r["grp"], r["line"], r["customers"], r["converted"])
+                          for r in detail],
+                         [("target", "短信 sms", 2, 1),
+                          ("suppressed", "未授权 no_consent", 3, 0)])
+        self.assertEqual(list(self.db.reports.run("campaign-analysis", period="2026-12")), [])
+        self.db.actor = "rm.g"
+        (row,) = self.db.reports.run("campaign-analysis", period="2026-11")
+        self.assertEqual((row["targeted"], row["suppressed"], row["converted"]), (1, 1, 0))
+        path = self.path("ca.csv")
+        self.db.actor = "admin"
+        self.db.reports.write("campaign-analysis", path, period="2026-11")
+        with open(path, encoding="utf-8", newline="") as f:
+            (line,) = csv.DictReader(f)
+        self.assertEqual((line["campaign_code"], line["revenue"]), ("XS", "200.00"))
+
+    def test_rm_performance_with_campaign_leads(self):
+        self._campaign()
+        rows = list(self.db.reports.run("rm-performance", period="2026-11"))
+        self.assertEqual([(r["manager"], r["leads"], r["leads_contacted"], r["conversions"],
+                           r.get("conversion_pct"), r["converted_amount"]) for r in rows],
+                         [("rm.a", 1, 1, 1, 100, 20000), ("rm.g", 1, 0, 0, 0, 0)])
+        self.assertIsInstance(rows[0]["converted_amount"], crm.Money)
+
     def test_catalog_loads_definitions(self):
         with crm.ReportCatalog() as cat:
             cat.load("""

@@ -198,8 +198,9 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
         "report",
         "Reports over a day, ISO week, month, quarter or year, with the previous period and\n"
         "the same period last year: customer-analysis, business-statistics (drilling down to\n"
-        "business-products), rm-performance, complaint-analysis, complaint-hotspots, and any\n"
-        "defined in YAML (docs/REPORTS.md).",
+        "business-products), rm-performance, complaint-analysis, complaint-hotspots,\n"
+        "campaign-analysis (drilling down to campaign-channels), and any defined in YAML\n"
+        "(docs/REPORTS.md).",
         report_subcommands};
     return cli_dispatch(ctx, &group, argc, argv);
 }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -133,12 +133,13 @@ static const char DEFINITION[] = "name: 稳盈理财首发\n"
                                  "  - {channel: sms, body: \"{salutation}，{product}发售\"}\n"
                                  "  - {channel: email, subject: 首发, body: \"{product}\"}\n";
 
+/* The process's CPU time (user + system, every thread): the figure to
+ * compare on a shared machine, where wall time includes waiting for a core. */
 static double cpu_seconds(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Wall time; *cpu gets the process's CPU time of the call (the machine is

@@ -37,6 +37,9 @@ struct fixture {
     char out_path[512]; /* where exports and reports go */
     crm_risk_config *risk;
     crm_analytics_config *tiers;
+    int64_t lead_id;       /* campaign RUN1's lead on C3, owned by m.rm */
+    char idem_key[128];    /* RUN1's queued message to C3 */
+    char event_jsonl[320]; /* one response event on that message, as JSON Lines */
 };
 static struct fixture F;
 
@@ -76,6 +79,85 @@ static void write_file(const char *path, const char *text)
 static void must(crm_db *db, int rc, const char *what)
 {
     ck_assert_msg(rc == CRM_OK, "fixture %s: %d %s", what, rc, crm_db_errmsg(db));
+}
+
+/* Promotes WM01 (R2) to the segment 营销客群 by SMS; dated so pace checks have a window. */
+static const char CAMPAIGN_DEF[] = "name: 稳健理财推介\n"
+                                   "products: [WM01]\n"
+                                   "segments: [营销客群]\n"
+                                   "budget: 1000\n"
+                                   "control_bps: 0\n"
+                                   "start: 2026-11-01\n"
+                                   "end: 2026-12-31\n"
+                                   "lead_due_days: 5\n"
+                                   "channels:\n"
+                                   "  - {channel: sms, body: \"{salutation}，{product}现已发售\"}\n"
+                                   "rewards:\n"
+                                   "  tiers:\n"
+                                   "    - {min: 100000, bonus_bps: 50}\n"
+                                   "  referral: {referrer: 50, referee: 30}\n";
+
+/* Campaign `code` written by m.planner, a marketer who is none of the role
+ * users, optionally submitted, and approved by the bootstrap "admin" (not
+ * m.admin either): every role user may then approve without meeting the
+ * four-eyes rule, so the matrix tests the role alone. */
+static void campaign_planned(crm_db *db, const char *code, bool submit, bool approve)
+{
+    ck_assert_ok(crm_db_set_actor(db, "m.planner"));
+    must(db, crm_campaign_create(db, code, CAMPAIGN_DEF), code);
+    if (submit)
+        must(db, crm_campaign_submit(db, code), code);
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
+    if (approve)
+        must(db, crm_campaign_approve(db, code), code);
+}
+
+/* C3, a suitable consenting customer of m.rm's book; campaigns in each state
+ * the calls need (DRAFT1 draft, SUB1 submitted, APP1 approved, RUN1 running
+ * with its target list, a lead and a queued message). */
+static void prepare_campaigns(crm_db *db)
+{
+    test_add_user(db, "m.planner", "marketer", "BJ");
+    crm_record *c3 = rec("customer_no", "C3", "name", "王芳", "branch", "BJ", "manager", "m.rm",
+                         "risk_level", "C3", NULL);
+    ck_assert_ok(crm_record_set_date(c3, "risk_assessed_at", "2026-06-01"));
+    ck_assert_ok(crm_record_set_int(c3, "consent_sms", 1));
+    must(db, crm_customer_create(db, c3), "C3");
+    /* its own segment: seg1 is deleted by a matrix call, which a campaign would block */
+    must(db, crm_segment_create(db, "营销客群", "{\"==\": [1, 1]}", rec("branch", "BJ", NULL)),
+         "campaign segment");
+    campaign_planned(db, "DRAFT1", false, false);
+    campaign_planned(db, "SUB1", true, false);
+    campaign_planned(db, "APP1", true, true);
+    campaign_planned(db, "RUN1", true, true);
+    crm_record *counts = NULL;
+    must(db, crm_campaign_target(&counts, db, "RUN1"), "target");
+    int64_t targets = 0;
+    ck_assert_ok(crm_record_get_int(&targets, counts, "target"));
+    crm_record_free(counts);
+    ck_assert_int_eq(targets, 1); /* C3; C1 has no risk assessment, C2 is pending deletion */
+    must(db, crm_campaign_transition(db, "RUN1", "scheduled"), "schedule");
+    must(db, crm_campaign_transition(db, "RUN1", "running"), "run");
+    int64_t n = 0;
+    must(db, crm_campaign_dispatch(&n, NULL, db, "RUN1"), "dispatch");
+    ck_assert_int_eq(n, 1);
+    must(db, crm_message_queue(&n, db, "RUN1"), "queue");
+    ck_assert_int_eq(n, 1);
+    crm_iter *it;
+    const crm_record *row;
+    must(db, crm_lead_list(&it, db, NULL), "lead list");
+    ck_assert_int_eq(crm_iter_next(&row, it), CRM_OK);
+    ck_assert_ok(crm_record_get_int(&F.lead_id, row, "id"));
+    crm_iter_free(it);
+    must(db, crm_message_list(&it, db, NULL), "message list");
+    ck_assert_int_eq(crm_iter_next(&row, it), CRM_OK);
+    const char *key = NULL;
+    ck_assert_ok(crm_record_get_text(&key, row, "idem_key"));
+    snprintf(F.idem_key, sizeof F.idem_key, "%s", key);
+    crm_iter_free(it);
+    snprintf(F.event_jsonl, sizeof F.event_jsonl,
+             "{\"event_key\":\"ev-jsonl\",\"kind\":\"delivered\",\"idem_key\":\"%s\"}\n",
+             F.idem_key);
 }
 
 static crm_db *prepare(void)
@@ -133,6 +215,7 @@ static crm_db *prepare(void)
     ck_assert_ok(crm_db_set_actor(db, "m.rm")); /* the requester: neither admin nor manager */
     must(db, crm_customer_delete_request(db, "C2", "客户销户"), "delete request");
     ck_assert_ok(crm_db_set_actor(db, "admin"));
+    prepare_campaigns(db);
     pool_free();
     return db;
 }
@@ -398,11 +481,128 @@ static crm_db *prepare(void)
        crm_iter_free(it))                                                                          \
     OP(crm_report_write, "reports (rows limited to what the user may see; personal data masked)",  \
        rc = crm_report_write(db, NULL, "customer-analysis", rec("period", "2026-11", NULL), "csv", \
-                             F.out_path))
+                             F.out_path))                                                          \
+    OP(crm_campaign_list,                                                                          \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_campaign_list(&it, db, NULL); crm_iter_free(it))                                   \
+    OP(crm_campaign_get,                                                                           \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_campaign_get(&r, db, "RUN1"); crm_record_free(r))                                  \
+    OP(crm_campaign_targets,                                                                       \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_campaign_targets(&it, db, "RUN1", NULL); crm_iter_free(it))                        \
+    OP(crm_campaign_templates,                                                                     \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_campaign_templates(&it, db); crm_iter_free(it))                                    \
+    OP(crm_campaign_cases,                                                                         \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_campaign_cases(&it, db); crm_iter_free(it))                                        \
+    OP(crm_campaign_policy_get,                                                                    \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_campaign_policy_get(&r, db); crm_record_free(r))                                   \
+    OP(crm_message_render,                                                                         \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       char *s = NULL;                                                                             \
+       rc = crm_message_render(&s, db, "{salutation}您好", "sms", "C3", NULL); crm_free(s))        \
+    OP(crm_message_list,                                                                           \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_message_list(&it, db, NULL); crm_iter_free(it))                                    \
+    OP(crm_event_effectiveness,                                                                    \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_event_effectiveness(&it, db, "RUN1", "channel"); crm_iter_free(it))                \
+    OP(crm_optout_list,                                                                            \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_optout_list(&it, db, NULL); crm_iter_free(it))                                     \
+    OP(crm_care_config_get,                                                                        \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       char *s = NULL;                                                                             \
+       rc = crm_care_config_get(&s, db); crm_free(s))                                              \
+    OP(crm_care_calendar,                                                                          \
+       "campaign list / get / status, case library (targets: what the user may see)",              \
+       crm_iter *it = NULL;                                                                        \
+       rc = crm_care_calendar(&it, db, 2026); crm_iter_free(it))                                   \
+    OP(crm_campaign_create, "campaign create / edit / submit / target, templates",                 \
+       rc = crm_campaign_create(db, "NEW1", CAMPAIGN_DEF))                                         \
+    OP(crm_campaign_from_template, "campaign create / edit / submit / target, templates",          \
+       rc = crm_campaign_from_template(db, "NEW2", "holiday_promotion", NULL))                     \
+    OP(crm_campaign_update, "campaign create / edit / submit / target, templates", int64_t v = 0;  \
+       rc = crm_campaign_update(&v, db, "DRAFT1", CAMPAIGN_DEF))                                   \
+    OP(crm_campaign_submit, "campaign create / edit / submit / target, templates",                 \
+       rc = crm_campaign_submit(db, "DRAFT1"))                                                     \
+    OP(crm_campaign_target, "campaign create / edit / submit / target, templates",                 \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_campaign_target(&r, db, "APP1"); crm_record_free(r))                               \
+    OP(crm_campaign_template_add, "campaign create / edit / submit / target, templates",           \
+       rc = crm_campaign_template_add(db, "branch_tmpl", CAMPAIGN_DEF))                            \
+    OP(crm_campaign_policy_set, "campaign create / edit / submit / target, templates",             \
+       crm_record *p = rec(NULL);                                                                  \
+       ck_assert_ok(crm_record_set_int(p, "freq_cap", 6)); rc = crm_campaign_policy_set(db, p))    \
+    OP(crm_campaign_approve, "campaign approve / reject (never the campaign's creator)",           \
+       rc = crm_campaign_approve(db, "SUB1"))                                                      \
+    OP(crm_campaign_reject, "campaign approve / reject (never the campaign's creator)",            \
+       rc = crm_campaign_reject(db, "SUB1", "预算过高"))                                           \
+    OP(crm_campaign_transition,                                                                    \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       rc = crm_campaign_transition(db, "RUN1", "paused"))                                         \
+    OP(crm_campaign_evaluate,                                                                      \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_campaign_evaluate(&r, db, "RUN1"); crm_record_free(r))                             \
+    OP(crm_campaign_reward,                                                                        \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_campaign_reward(&r, db, "RUN1", "C3", 20000000, "P1"); crm_record_free(r))         \
+    OP(crm_campaign_referral_add,                                                                  \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       rc = crm_campaign_referral_add(db, "RUN1", "C1", "C3"))                                     \
+    OP(crm_campaign_dispatch,                                                                      \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       int64_t made = 0;                                                                           \
+       int64_t skipped = 0; rc = crm_campaign_dispatch(&made, &skipped, db, "RUN1"))               \
+    OP(crm_message_queue,                                                                          \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       int64_t n = 0;                                                                              \
+       rc = crm_message_queue(&n, db, "RUN1"))                                                     \
+    OP(crm_message_send, /* in the call's transaction: CRM_E_STATE once the role is allowed */     \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_message_send(&r, db, "RUN1", 0); crm_record_free(r))                               \
+    OP(crm_message_retry,                                                                          \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       int64_t n = 0;                                                                              \
+       rc = crm_message_retry(&n, db, NULL))                                                       \
+    OP(crm_event_pace_check,                                                                       \
+       "campaign schedule / pause / resume / complete, evaluate, rewards, dispatch leads, send",   \
+       crm_record *r = NULL;                                                                       \
+       rc = crm_event_pace_check(&r, db, "RUN1"); crm_record_free(r))                              \
+    OP(crm_lead_list, "lead list", crm_iter *it = NULL; rc = crm_lead_list(&it, db, NULL);         \
+       crm_iter_free(it))                                                                          \
+    OP(crm_lead_outcome, "lead outcome",                                                           \
+       rc = crm_lead_outcome(db, F.lead_id, "contacted", 0, "已电话联系"))                         \
+    OP(crm_event_ingest, "response events, opt-outs (ingest)", int outcome = 0; int optout = 0;    \
+       rc = crm_event_ingest(                                                                      \
+           &outcome, &optout, db,                                                                  \
+           rec("event_key", "ev1", "kind", "delivered", "idem_key", F.idem_key, NULL)))            \
+    OP(crm_event_ingest_jsonl, "response events, opt-outs (ingest)", crm_record *r = NULL;         \
+       rc = crm_event_ingest_jsonl(&r, db, F.event_jsonl, strlen(F.event_jsonl));                  \
+       crm_record_free(r))                                                                         \
+    OP(crm_optout_add, "response events, opt-outs (ingest)",                                       \
+       rc = crm_optout_add(db, "C3", "sms", "branch"))                                             \
+    OP(crm_care_run, "customer care run (greetings)", crm_record *r = NULL;                        \
+       rc = crm_care_run(&r, db, "2026-11-25"); crm_record_free(r))                                \
+    OP(crm_care_config_set, "customer care run (greetings)",                                       \
+       rc = crm_care_config_set(db, CARE_YAML, strlen(CARE_YAML)))
 
-/* Campaign and outreach rows join here when those modules land, e.g.
- *   OP(crm_campaign_create, "campaign create / edit / submit / target, templates", ...) */
-
+static const char CARE_YAML[] = "sms: {max_segments: 2}\n";
 static const char RISK_ANSWERS[] = "age: b\nincome: b\ninvestable_share: b\nexperience: b\n"
                                    "knowledge: b\nhorizon: b\ngoal: b\nloss_tolerance: b\n";
 static const char KB_YAML[] =
@@ -567,7 +767,10 @@ static const char *const no_actor[] = {
     "crm_report_catalog_count",
     "crm_report_catalog_name",
     "crm_report_describe",
-    "crm_report_period"};
+    "crm_report_period",
+    "crm_channel_register",       /* a handle's own delivery callback (crm/outreach.h) */
+    "crm_channel_register_spool", /* the same, the built-in spool channel */
+    "crm_message_segments"};      /* counts the SMS segments of a text */
 #define N_NO_ACTOR (sizeof no_actor / sizeof no_actor[0])
 
 /* ------------------------------------------------- the sources of truth */

@@ -194,7 +194,12 @@ START_TEST(lifecycle_four_eyes_and_versions)
     /* a relationship manager has no approve right */
     act(db, "rm.a");
     ck_assert_int_eq(crm_campaign_approve(db, "WM2026"), CRM_E_PERMISSION);
+    /* a branch manager decides only on campaigns of their own branches:
+     * this one was written at head office */
     act(db, "bm");
+    ck_assert_int_eq(crm_campaign_approve(db, "WM2026"), CRM_E_PERMISSION);
+    ck_assert_ptr_nonnull(strstr(crm_db_errmsg(db), "own branches"));
+    act(db, "mkt2");
     ck_assert_ok(crm_campaign_approve(db, "WM2026"));
     ck_assert_str_eq(status_of(db, "WM2026"), "approved");
     act(db, "mkt");
@@ -224,7 +229,7 @@ START_TEST(lifecycle_four_eyes_and_versions)
     /* version 1 keeps working meanwhile */
     ck_assert_ok(crm_campaign_target(NULL, db, "WM2026"));
     ck_assert_ok(crm_campaign_submit(db, "WM2026"));
-    act(db, "bm");
+    act(db, "mkt2");
     ck_assert_int_eq(crm_campaign_reject(db, "WM2026", NULL), CRM_E_INVALID_ARG);
     ck_assert_ok(crm_campaign_reject(db, "WM2026", "预算过高"));
     ck_assert_str_eq(status_of(db, "WM2026"), "rejected");

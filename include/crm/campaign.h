@@ -104,8 +104,9 @@ CRM_EXTERN(int) crm_campaign_submit(crm_db *db, const char *code);
 /**
  * Approves the latest version (submitted). The acting user must hold the
  * approve right and not be the version's author: approving one's own is
- * CRM_E_PERMISSION ("four eyes"). Older active versions become
- * superseded. Audited.
+ * CRM_E_PERMISSION ("four eyes"). A branch manager approves only campaigns
+ * written in their own subtree (admins and marketers: any). Older active
+ * versions become superseded. Audited.
  * @return CRM_OK, CRM_E_NOT_FOUND, CRM_E_STATE, CRM_E_PERMISSION.
  */
 CRM_EXTERN(int) crm_campaign_approve(crm_db *db, const char *code);

@@ -971,6 +971,31 @@ static int set_status(crm_db *db, crmi_campaign *c, const char *to, const char *
 }
 
 /* A move of the latest version from one of `from` to `to`. */
+static const char SQL_ZONE[] = "SELECT b.path FROM crm_campaign k"
+                               " JOIN crm_branch b ON b.id = k.branch_id WHERE k.id = ?";
+
+/* A branch manager decides only on campaigns of their own subtree (the
+ * author's branch); admins and marketers decide bank-wide. */
+static int require_zone(crm_db *db, const crmi_campaign *c)
+{
+    if (db->actor->roles & (CRM_ROLE_ADMIN | CRM_ROLE_MARKETER))
+        return CRM_OK;
+    sqlite3_stmt *st = crmi_stmt(db, SQL_ZONE);
+    if (!st)
+        return db->errcode;
+    sqlite3_bind_int64(st, 1, c->id);
+    int step = crmi_step(st), rc = CRM_OK;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = crmi_sqlite_error(db, step, "campaign zone");
+    else if (step == SQLITE_DONE ||
+             !crmi_access_branch_visible(db, (const char *)sqlite3_column_text(st, 0)))
+        rc = crmi_error(db, CRM_E_PERMISSION,
+                        "campaign %s: user '%s' decides only on campaigns of their own branches",
+                        c->code, db->actor->name);
+    sqlite3_reset(st);
+    return rc;
+}
+
 static int move_latest(crm_db *db, const char *code, crmi_op op, const char *const from[],
                        const char *to, const char *reason)
 {
@@ -986,6 +1011,8 @@ static int move_latest(crm_db *db, const char *code, crmi_op op, const char *con
                         "campaign %s version %lld: the author may not decide on their own "
                         "campaign (four eyes): another user with the approve right must",
                         c.code, (long long)c.version);
+    if (!rc && op == CRMI_OP_CAMPAIGN_APPROVE)
+        rc = require_zone(db, &c);
     if (rc || (rc = crmi_txn_begin(db)))
         return rc;
     rc = set_status(db, &c, to, reason);

@@ -187,6 +187,9 @@ START_TEST(lifecycle_four_eyes_and_versions)
     act(db, "mkt");
     ck_assert_ok(crm_campaign_create(db, "WM2026", DEFINITION));
     ck_assert_int_eq(crm_campaign_create(db, "WM2026", DEFINITION), CRM_E_CONFLICT);
+    /* a segment a campaign targets stays */
+    ck_assert_int_eq(crm_segment_delete(db, "全部客户"), CRM_E_STATE);
+    ck_assert_ptr_nonnull(strstr(crm_db_errmsg(db), "used by campaign WM2026"));
     ck_assert_ok(crm_campaign_submit(db, "WM2026"));
     /* the author cannot approve their own campaign */
     ck_assert_int_eq(crm_campaign_approve(db, "WM2026"), CRM_E_PERMISSION);

@@ -98,7 +98,7 @@ crm_segment_update(crm_db *db, const char *name, const char *rule_text, const cr
 /**
  * Deletes a segment with its members and events. Audited.
  * @return CRM_OK, CRM_E_NOT_FOUND, CRM_E_STATE (another segment uses it as
- *         an operand), CRM_E_PERMISSION.
+ *         an operand, or a campaign targets it), CRM_E_PERMISSION.
  */
 CRM_EXTERN(int) crm_segment_delete(crm_db *db, const char *name);
 

@@ -529,8 +529,10 @@ crm_segment_update(crm_db *db, const char *name, const char *rule_text, const cr
 /* --------------------------------------------------------------- delete */
 
 static const char SQL_USED_BY[] =
-    "SELECT s.name FROM crm_segment_operand o JOIN crm_segment s ON s.id = o.segment_id"
-    " WHERE o.operand_id = ?1 LIMIT 1";
+    "SELECT 'segment ' || s.name FROM crm_segment_operand o"
+    " JOIN crm_segment s ON s.id = o.segment_id WHERE o.operand_id = ?1"
+    " UNION ALL SELECT 'campaign ' || k.code FROM crm_campaign_segment c"
+    " JOIN crm_campaign k ON k.id = c.campaign_id WHERE c.segment_id = ?1 LIMIT 1";
 static const char SQL_DEL_EVENTS[] = "DELETE FROM crm_segment_event WHERE segment_id = ?1";
 static const char SQL_DEL_MEMBERS[] = "DELETE FROM crm_segment_member WHERE segment_id = ?1";
 static const char SQL_DEL_STATIC[] = "DELETE FROM crm_segment_static WHERE segment_id = ?1";
@@ -545,7 +547,7 @@ static int delete_segment(crm_db *db, const crmi_segment *s)
     sqlite3_bind_int64(st, 1, s->id);
     int rc = CRM_OK;
     if (crmi_step(st) == SQLITE_ROW)
-        rc = crmi_error(db, CRM_E_STATE, "segment %s: used by segment %s; delete that first",
+        rc = crmi_error(db, CRM_E_STATE, "segment %s: used by %s",
                         s->name, (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     const char *steps[] = {SQL_DEL_EVENTS, SQL_DEL_MEMBERS, SQL_DEL_STATIC, SQL_DEL_OPERANDS,

@@ -8,8 +8,9 @@
 #
 #   examples/test_cli_outreach.sh PATH/TO/crm [CUSTOMERS]
 #
-# The campaign rows and the contact policy are written with sqlite3: FIXTURE,
-# to be replaced by the campaign module's commands when the modules merge.
+# The campaign is made with 'crm campaign' (created by one marketer,
+# approved by another, targeted, started) and the contact policy with
+# 'crm campaign policy'; sqlite3 only checks by query.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_testlib.sh"
 
@@ -68,8 +69,10 @@ test_setup() {
     export CRM_USER=admin
     expect 0 user add rm.a --display-name 甲 --roles relationship_manager --branch HO
     expect 0 user add mk --display-name 乙 --roles marketer --branch HO
-    # FIXTURE: no quiet hours, so the test does not depend on the time of day
-    sql "INSERT INTO crm_contact_policy VALUES ('quiet_start_min', 0), ('quiet_end_min', 0)"
+    expect 0 user add mk2 --display-name 丙 --roles marketer --branch HO
+    # no quiet hours (start = end), so the test does not depend on the time of day
+    expect 0 --json campaign policy --quiet-start 0 --quiet-end 0
+    json_eq '(o["quiet_start_min"], o["quiet_end_min"], o["utc_offset_min"])' "(0, 0, 480)"
     python3 - "$N" <<'PY'
 import csv, sys
 n = int(sys.argv[1])
@@ -79,7 +82,8 @@ with open("customers.csv", "w", newline="", encoding="utf-8") as f:
                 "consent_sms", "consent_email", "total_assets"])
     for i in range(n):
         w.writerow(["K%05d" % i, "王丽" if i % 2 else "李强", "passport", "F" if i % 2 else "M",
-                    "1980-%02d-%02d" % (i % 12 + 1, i % 28 + 1), "HO", 1, i % 3 == 0, 1000])
+                    "1980-%02d-%02d" % (i % 12 + 1, i % 28 + 1), "HO", 1, i % 3 == 0,
+                    200000 if i < 20 else 1000])
 PY
     expect 0 customer import customers.csv
 }
@@ -139,31 +143,43 @@ test_optout() {
     expect 5 --as rm.a optout add K00002
 }
 
-campaign_fixture() {
-    # FIXTURE: the campaign module's rows, replaced by 'crm campaign' at merge
-    sql "INSERT INTO crm_campaign (id, code, version, name, status, start_at, end_at, created_by,
-           created_at, updated_at)
-         VALUES (1, 'WM', 1, '稳盈理财', 'running', strftime('%s','now') - 86400,
-           strftime('%s','now') + 86400, 1, 0, 0);
-         INSERT INTO crm_campaign_channel VALUES (1, 'sms', NULL, '{salutation}，{campaign}发售');
-         INSERT INTO crm_campaign_target (campaign_id, customer_id, grp, channel)
-           SELECT 1, id, CASE WHEN customer_no < 'K00010' THEN 'target' ELSE 'control' END, 'sms'
-           FROM crm_customer WHERE customer_no < 'K00020';"
+# K00000..K00019 hold 200,000 yuan and are eligible; K00001 opted out of
+# SMS (test_optout) and is suppressed; seed 23 splits the other 19 into 10
+# targets (K00000, K00002, K00003 among them) and 9 held out as control.
+campaign_running() {
+    cat >wm.yaml <<Y
+name: 稳盈理财
+eligibility: {">=": [{var: assets}, 10000000]}
+control_bps: 5000
+seed: 23
+start: $(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
+end: $(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+channels: [{channel: sms, body: "{salutation}，{campaign}发售"}]
+Y
+    expect 0 --as mk campaign create WM --file wm.yaml
+    expect 0 --as mk campaign submit WM
+    expect 0 --as mk2 campaign approve WM
+    expect 0 --json --as mk campaign target WM
+    json_eq '(o["eligible"], o["target"], o["control"], o["no_consent"])' "(20, 10, 9, 1)"
+    expect 0 --as mk campaign schedule WM
+    expect 0 --as mk campaign start WM
 }
 
 test_campaign() {
-    campaign_fixture
+    campaign_running
     expect 0 outbox queue WM
     out_has "queued 10 messages"
     expect 0 outbox queue WM
     out_has "queued 0 messages"
+    # an opt-out after queuing cancels that message at send time
+    expect 0 optout add K00003 --channel sms --source 柜台
     expect 5 --as rm.a outbox send --campaign WM
     mkdir cspool
     expect 0 --as mk --json outbox send --campaign WM --spool cspool
     json_eq 'o["sent"]' 9
     json_eq 'o["cancelled"]' 1
     expect 0 --json outbox list --campaign WM --state cancelled
-    json_eq '[m["customer_no"] for m in o]' "['K00001']"
+    json_eq '[m["customer_no"] for m in o]' "['K00003']"
     grep -q '李先生，稳盈理财发售拒收请回复R' cspool/campaign_WM_v1_K00000_sms.msg
     check_eq $? 0 "rendered campaign message"
     cat >events.jsonl <<'J'

@@ -66,18 +66,7 @@ static void add_txn(crm_db *db, const char *no, const char *product, const char 
     ck_assert_msg(rc == CRM_OK, "txn %s: %s", no, crm_db_errmsg(db));
 }
 
-/* Raw SQL on the database file, standing in for the outreach module's
- * writes (opt-outs, sent messages) and for checks by query. */
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *raw;
-    ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
-    char *err = NULL;
-    int rc = sqlite3_exec(raw, sql, NULL, NULL, &err);
-    ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, err ? err : "");
-    sqlite3_close(raw);
-}
-
+/* A count by query on the database file. */
 static int64_t raw_count(const char *path, const char *sql)
 {
     sqlite3 *raw;
@@ -405,16 +394,62 @@ static void targeting_customers(crm_db *db)
     ck_assert_ok(crm_segment_create(db, "全部客户", "{\">=\": [{\"var\": \"assets\"}, 0]}", NULL));
 }
 
-static void outreach_rows(const char *path)
+static void set_customer(crm_db *db, const char *no, const char *field, const char *value)
 {
-    /* O1 opted out of SMS; F1 got four messages in the last 30 days */
-    raw_exec(path, "INSERT INTO crm_optout (customer_id, channel, at, source) SELECT id, 'sms',"
-                   " 1794000000, 'reply TD' FROM crm_customer WHERE customer_no = 'O1'");
-    raw_exec(path, "INSERT INTO crm_outbox (idem_key, occasion, customer_id, channel, body, state,"
-                   " not_before, created_at, sent_at) SELECT 'care-' || n, 'birthday', c.id, 'sms',"
-                   " 'x', 'sent', 1794500000, 1794500000, 1794500000 + n FROM crm_customer c,"
-                   " (SELECT 1 AS n UNION SELECT 2 UNION SELECT 3 UNION SELECT 4)"
-                   " WHERE c.customer_no = 'F1'");
+    crm_record *c, *ch;
+    ck_assert_ok(crm_customer_get(&c, db, no));
+    ck_assert_ok(crm_record_new(&ch));
+    if (strcmp(field, "birth_date") == 0)
+        ck_assert_ok(crm_record_set_date(ch, field, value));
+    else
+        ck_assert_ok(crm_record_set_int(ch, field, atoi(value)));
+    int rc = crm_customer_update(db, no, ch, int_of(c, "version"));
+    crm_record_free(ch);
+    crm_record_free(c);
+    ck_assert_msg(rc == CRM_OK, "update %s: %s", no, crm_db_errmsg(db));
+}
+
+/* Sends every due message (campaign and care) to a spool folder, which is
+ * then removed; returns how many were sent. */
+static int64_t send_all(crm_db *db, const char *code)
+{
+    char dir[] = "/tmp/campaign-spool-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_ok(crm_channel_register_spool(db, "sms", dir));
+    ck_assert_ok(crm_channel_register_spool(db, "email", dir));
+    crm_record *s = NULL;
+    int rc = crm_message_send(&s, db, code, 0);
+    ck_assert_msg(rc == CRM_OK, "send: %s", crm_db_errmsg(db));
+    int64_t sent = int_of(s, "sent");
+    crm_record_free(s);
+    char cmd[100];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    return sent;
+}
+
+/* The outreach history, through the outreach API: O1 replied TD to an SMS
+ * (an opt-out, which also withdraws the SMS consent) and later signed the
+ * consent again at the branch: the opt-out still wins. F1 got a birthday
+ * greeting today and the policy caps contacts at one per 30 days. */
+static void outreach_history(crm_db *db)
+{
+    ck_assert_ok(crm_optout_add(db, "O1", "sms", "reply TD"));
+    set_customer(db, "O1", "consent_sms", "1");
+    set_customer(db, "F1", "birth_date", "1980-11-18");
+    crm_record *r;
+    ck_assert_ok(crm_care_run(&r, db, "2026-11-18"));
+    ck_assert_int_eq(int_of(r, "messages"), 1);
+    crm_record_free(r);
+    ck_assert_int_eq(send_all(db, NULL), 1);
+    ck_assert_ok(crm_campaign_policy_get(&r, db)); /* the defaults */
+    ck_assert_int_eq(int_of(r, "freq_cap"), 4);
+    ck_assert_int_eq(int_of(r, "utc_offset_min"), 480);
+    crm_record_free(r);
+    ck_assert_ok(crm_record_new(&r));
+    ck_assert_ok(crm_record_set_int(r, "freq_cap", 1));
+    ck_assert_ok(crm_campaign_policy_set(db, r));
+    crm_record_free(r);
 }
 
 static void check_counts(const crm_record *r)
@@ -477,7 +512,7 @@ START_TEST(targeting_suppresses_in_order)
     char *path = test_temp_path("campaign");
     crm_db *db = bank(path);
     targeting_customers(db);
-    outreach_rows(path);
+    outreach_history(db);
     create_approved(db, "WM2026", DEFINITION);
     crm_record *r;
     int rc = crm_campaign_target(&r, db, "WM2026");
@@ -496,7 +531,7 @@ START_TEST(targeting_suppresses_in_order)
     act(db, "mkt");
     crm_record *policy;
     ck_assert_ok(crm_campaign_policy_get(&policy, db));
-    ck_assert_int_eq(int_of(policy, "freq_cap"), 4);
+    ck_assert_int_eq(int_of(policy, "freq_cap"), 1);
     ck_assert_int_eq(int_of(policy, "freq_window_days"), 30);
     ck_assert_int_eq(int_of(policy, "quiet_start_min"), 1260);
     ck_assert_int_eq(int_of(policy, "quiet_end_min"), 480);
@@ -529,10 +564,10 @@ static crm_record *reward(crm_db *db, const char *no, int64_t yuan, const char *
     return r;
 }
 
-static void run_campaign(crm_db *db, const char *path)
+static void run_campaign(crm_db *db)
 {
     targeting_customers(db);
-    outreach_rows(path);
+    outreach_history(db);
     create_approved(db, "WM2026", DEFINITION);
     ck_assert_ok(crm_campaign_target(NULL, db, "WM2026"));
     ck_assert_ok(crm_campaign_transition(db, "WM2026", "scheduled"));
@@ -544,7 +579,7 @@ START_TEST(rewards_cap_budget_and_referrals)
 {
     char *path = test_temp_path("campaign");
     crm_db *db = bank(path);
-    run_campaign(db, path);
+    run_campaign(db);
     ck_assert_ok(crm_campaign_referral_add(db, "WM2026", "T3", "T4"));
     ck_assert_int_eq(crm_campaign_referral_add(db, "WM2026", "T1", "T4"), CRM_E_CONFLICT);
     ck_assert_int_eq(crm_campaign_referral_add(db, "WM2026", "T4", "T4"), CRM_E_INVALID_ARG);
@@ -630,7 +665,7 @@ START_TEST(dispatch_leads_and_outcomes)
 {
     char *path = test_temp_path("campaign");
     crm_db *db = bank(path);
-    run_campaign(db, path);
+    run_campaign(db);
     int64_t created = -1, skipped = -1;
     ck_assert_ok(crm_campaign_dispatch(&created, &skipped, db, "WM2026"));
     ck_assert_int_eq(created, 5);
@@ -696,17 +731,18 @@ START_TEST(evaluation_and_cases)
 {
     char *path = test_temp_path("campaign");
     crm_db *db = bank(path);
-    run_campaign(db, path);
+    run_campaign(db);
     act(db, "admin");
     add_txn(db, "T1", "WM01", "purchase", 600000 * YUAN);
     add_txn(db, "T2", "WM01", "purchase", 400000 * YUAN);
     add_txn(db, "T2", NULL, "deposit", 50000 * YUAN);
     add_txn(db, "T4", NULL, "withdrawal", 10000 * YUAN);
     add_txn(db, "U1", "WM01", "purchase", 1 * YUAN); /* not a target */
-    raw_exec(path, "INSERT INTO crm_outbox (idem_key, campaign_id, customer_id, channel, body,"
-                   " state, not_before, created_at, sent_at) SELECT 'WM2026-' || c.customer_no,"
-                   " k.id, c.id, 'sms', 'x', 'sent', 1795000000, 1795000000, 1795000000"
-                   " FROM crm_customer c, crm_campaign k WHERE c.customer_no IN ('T1', 'T2')");
+    /* the campaign's messages go out to its five targets */
+    int64_t queued = -1;
+    ck_assert_ok(crm_message_queue(&queued, db, "WM2026"));
+    ck_assert_int_eq(queued, 5);
+    ck_assert_int_eq(send_all(db, "WM2026"), 5);
     act(db, "mkt");
     crm_record *r = reward(db, "T2", 400000, "p1");
     crm_record_free(r);
@@ -717,11 +753,11 @@ START_TEST(evaluation_and_cases)
     ck_assert_int_eq(int_of(ev, "conversions"), 2);
     ck_assert_int_eq(int_of(ev, "target_rate_bps"), 4000);
     ck_assert_int_eq(int_of(ev, "revenue"), 1000000 * YUAN);
-    ck_assert_int_eq(int_of(ev, "messages"), 2);
-    ck_assert_int_eq(int_of(ev, "message_cost"), 10);
+    ck_assert_int_eq(int_of(ev, "messages"), 5);
+    ck_assert_int_eq(int_of(ev, "message_cost"), 25);
     ck_assert_int_eq(int_of(ev, "reward_cost"), 80000);
-    ck_assert_int_eq(int_of(ev, "cost"), 80010);
-    ck_assert_int_eq(int_of(ev, "roi_bps"), (100000000LL - 80010) * 10000 / 80010);
+    ck_assert_int_eq(int_of(ev, "cost"), 80025);
+    ck_assert_int_eq(int_of(ev, "roi_bps"), (100000000LL - 80025) * 10000 / 80025);
     ck_assert_int_eq(crm_record_type(ev, "z"), CRM_TYPE_NULL); /* no control group */
     const char *json = text_of(ev, "json");
     ck_assert_ptr_nonnull(strstr(json, "{\"metric\":\"wealth_sales\",\"unit\":\"fen\","

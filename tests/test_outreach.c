@@ -5,14 +5,12 @@
  * scanner and fast clicks, opt-outs only by the customer's action,
  * conversions), pace alerts and effectiveness.
  *
- * Campaign-bound tests need a running campaign with targets; the campaign
- * module is built elsewhere, so campaign_fixture() inserts those rows with
- * plain SQL. FIXTURE: replace with the campaign API when the modules merge. */
+ * Campaign-bound tests run a campaign through the campaign API: created by
+ * one marketer, approved by another, targeted, scheduled and running. */
 #include "testutil.h"
 
 #include <dirent.h>
 #include <stdbool.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +69,7 @@ static crm_db *bank(const char *path)
     crm_db *db = test_open_admin(path);
     test_add_user(db, "rm1", "relationship_manager", "HO");
     test_add_user(db, "mk", "marketer", "HO");
+    test_add_user(db, "mk2", "marketer", "HO");
     static const cust people[] = {
         {"C001", "王小明", "M", "1980-11-25", NULL, 1, 1, 1000},
         {"C002", "李芳", "F", "1990-11-25", NULL, 0, 1, 1000},
@@ -403,45 +402,84 @@ START_TEST(quiet_hours_delay_and_optout_cancels)
     ck_assert_int_eq(int_of(c, "consent_email"), 0);
     crm_record_free(c);
     crm_iter *it;
-    ck_assert_ok(crm_optout_list(&it, db, "C002"));
-    ck_assert_int_eq(count_rows(it), 3);
+    const crm_record *row;
+    ck_assert_ok(crm_optout_list(&it, db, "C002")); /* one row for every channel */
+    ck_assert_ok(crm_iter_next(&row, it));
+    ck_assert_str_eq(text_of(row, "channel"), "all");
+    ck_assert_int_eq(crm_iter_next(&row, it), CRM_ITER_DONE);
+    crm_iter_free(it);
     test_clock_set(T_NOON + 12 * 3600 + 60); /* 08:01 local */
     s = drain(db, 0);
     ck_assert_int_eq(int_of(s, "sent"), 1);
     ck_assert_int_eq(int_of(s, "cancelled"), 1);
     crm_record_free(s);
     ck_assert_int_eq(messages_where(db, "state", "cancelled"), 1);
+    /* cancelled for the opt-out ('all' counts for email), before consent */
+    crm_record *filter;
+    ck_assert_ok(crm_record_new(&filter));
+    ck_assert_ok(crm_record_set_text(filter, "state", "cancelled"));
+    ck_assert_ok(crm_message_list(&it, db, filter));
+    crm_record_free(filter);
+    ck_assert_ok(crm_iter_next(&row, it));
+    ck_assert_str_eq(text_of(row, "last_error"), "customer opted out of email");
+    crm_iter_free(it);
     crm_db_close(db);
 }
 END_TEST
 
 /* ------------------------------------------------------------ campaigns */
 
-/* FIXTURE (replace with the campaign API at merge): a running campaign
- * "WM2026" with sms and email templates and C001, C002 as targets, C005 in
- * the control group, written with plain SQL on the same database file. */
-static void campaign_fixture(const char *path)
+/* Campaign "WM2026" with sms and email templates. Customers under
+ * 1,000,000 yuan are eligible: C004 (no consent) is
+ * suppressed, and seed 3 with a 30% control share holds C005 out and keeps
+ * C001 (sms) and C002 (email only) as targets. */
+static const char WM_DEFINITION[] =
+    "name: 稳盈理财\n"
+    "eligibility: {\"<\": [{var: assets}, 100000000]}\n"
+    "cost_per_message_fen: 5\n"
+    "control_bps: 3000\n"
+    "seed: 3\n"
+    "start: 2026-11-25T02:00:00Z\n"
+    "end: 2026-12-05T02:00:00Z\n"
+    "channels:\n"
+    "  - {channel: sms, body: \"{salutation}，{campaign}新品发售，详询{branch}\"}\n"
+    "  - {channel: email, subject: \"{campaign}\", body: \"{salutation}：{campaign}新品发售\"}\n";
+
+static const char *group_of(crm_db *db, const char *code, const char *grp)
 {
-    sqlite3 *s;
-    ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    char *err = NULL;
-    int rc = sqlite3_exec(
-        s,
-        "INSERT INTO crm_campaign (id, code, version, name, status, cost_per_message, start_at,"
-        " end_at, created_by, created_at, updated_at) VALUES (1, 'WM2026', 1, '稳盈理财',"
-        " 'running', 5, 1795572000, 1795572000 + 10 * 86400, 1, 1795572000, 1795572000);"
-        "INSERT INTO crm_campaign_channel VALUES (1, 'sms', NULL,"
-        " '{salutation}，{campaign}新品发售，详询{branch}');"
-        "INSERT INTO crm_campaign_channel VALUES (1, 'email', '{campaign}',"
-        " '{salutation}：{campaign}新品发售');"
-        "INSERT INTO crm_campaign_target (campaign_id, customer_id, grp, channel)"
-        " SELECT 1, id, CASE customer_no WHEN 'C005' THEN 'control' ELSE 'target' END,"
-        " CASE customer_no WHEN 'C002' THEN 'email' ELSE 'sms' END FROM crm_customer"
-        " WHERE customer_no IN ('C001', 'C002', 'C005');",
-        NULL, NULL, &err);
-    ck_assert_msg(rc == SQLITE_OK, "fixture: %s", err ? err : "");
-    sqlite3_close(s);
+    static char buf[128];
+    crm_record *f;
+    ck_assert_ok(crm_record_new(&f));
+    ck_assert_ok(crm_record_set_text(f, "grp", grp));
+    crm_iter *it;
+    ck_assert_ok(crm_campaign_targets(&it, db, code, f));
+    crm_record_free(f);
+    buf[0] = '\0';
+    const crm_record *r;
+    while (crm_iter_next(&r, it) == CRM_OK)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? " " : "",
+                 text_of(r, "customer_no"));
+    crm_iter_free(it);
+    return buf;
+}
+
+/* A running campaign `code`: "mk" creates and submits it, "mk2" approves
+ * (four eyes), "mk" targets, schedules and starts it; the actor is then
+ * "admin" again. */
+static void campaign_running(crm_db *db, const char *code, const char *definition)
+{
+    ck_assert_ok(crm_db_set_actor(db, "mk"));
+    int rc = crm_campaign_create(db, code, definition);
+    ck_assert_msg(rc == CRM_OK, "create %s: %s", code, crm_db_errmsg(db));
+    ck_assert_ok(crm_campaign_submit(db, code));
+    ck_assert_ok(crm_db_set_actor(db, "mk2"));
+    ck_assert_ok(crm_campaign_approve(db, code));
+    ck_assert_ok(crm_db_set_actor(db, "mk"));
+    rc = crm_campaign_target(NULL, db, code);
+    ck_assert_msg(rc == CRM_OK, "target %s: %s", code, crm_db_errmsg(db));
+    ck_assert_ok(crm_campaign_transition(db, code, "scheduled"));
+    ck_assert_ok(crm_campaign_transition(db, code, "running"));
+    ck_assert_ok(crm_db_set_actor(db, "admin"));
 }
 
 static int ingest(crm_db *db, const char *key, const char *kind, const char *idem, const char *at,
@@ -486,7 +524,10 @@ START_TEST(campaign_queue_send_events_effectiveness)
 {
     char *path = test_temp_path("outreach-campaign");
     crm_db *db = bank(path);
-    campaign_fixture(path);
+    campaign_running(db, "WM2026", WM_DEFINITION);
+    ck_assert_str_eq(group_of(db, "WM2026", "target"), "C001 C002");
+    ck_assert_str_eq(group_of(db, "WM2026", "control"), "C005");
+    ck_assert_str_eq(group_of(db, "WM2026", "suppressed"), "C004");
     int64_t n = -1;
     ck_assert_ok(crm_message_queue(&n, db, "WM2026"));
     ck_assert_int_eq(n, 2);
@@ -591,21 +632,22 @@ START_TEST(campaign_queue_send_events_effectiveness)
     ck_assert_int_eq(int_of(s, "actual"), 2); /* C001 converted, C002 replied */
     ck_assert_int_eq(int_of(s, "lagging"), 0);
     crm_record_free(s);
-    crm_db_close(db);
 
-    /* a third target added later lags the pace */
-    sqlite3 *raw;
-    ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(raw,
-                                  "INSERT INTO crm_campaign_target (campaign_id, customer_id, grp,"
-                                  " channel) SELECT 1, id, 'target', 'sms' FROM crm_customer"
-                                  " WHERE customer_no IN ('C003', 'C004', 'M0001')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(raw);
-    db = test_open(path);
+    /* a second campaign of the same span targeting C003 too (C002's
+     * reply TD withdrew her only consent, so targeting leaves her out) with
+     * no response at all lags the pace */
+    static const char everyone[] = "name: 稳盈理财二期\n"
+                                   "control_bps: 0\n"
+                                   "start: 2026-11-25T02:00:00Z\n"
+                                   "end: 2026-12-05T02:00:00Z\n"
+                                   "channels: [{channel: sms, body: \"{campaign}\"},"
+                                   " {channel: email, body: \"{campaign}\"}]\n";
+    campaign_running(db, "WM2027", everyone);
+    ck_assert_str_eq(group_of(db, "WM2027", "target"), "C001 C003 C005");
     ck_assert_ok(crm_db_set_actor(db, "mk"));
-    ck_assert_ok(crm_event_pace_check(&s, db, "WM2026"));
+    ck_assert_ok(crm_event_pace_check(&s, db, "WM2027"));
+    ck_assert_int_eq(int_of(s, "expected"), 3);
+    ck_assert_int_eq(int_of(s, "actual"), 0);
     ck_assert_int_eq(int_of(s, "lagging"), 1);
     crm_record_free(s);
     crm_db_close(db);

@@ -421,29 +421,31 @@ static int campaign_cases(cli_ctx *ctx, int argc, char **argv)
 
 static int campaign_policy(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *cap = NULL, *days = NULL, *quiet_start = NULL, *quiet_end = NULL;
+    const char *cap = NULL, *days = NULL, *quiet_start = NULL, *quiet_end = NULL, *offset = NULL;
     const cli_opt opts[] = {
         {"freq-cap", "N", "messages per window across campaigns", &cap, false},
         {"window-days", "D", "the rolling window in days", &days, false},
         {"quiet-start", "MIN", "quiet hours start, minutes after local midnight", &quiet_start,
          false},
         {"quiet-end", "MIN", "quiet hours end, minutes after local midnight", &quiet_end, false},
+        {"utc-offset", "MIN", "local time zone, minutes east of UTC (480: UTC+8)", &offset, false},
         {NULL, NULL, NULL, NULL, false},
     };
     const cli_spec spec = {.command = "campaign policy",
                            .synopsis = "[--freq-cap N] [--window-days D] [--quiet-start MIN] "
-                                       "[--quiet-end MIN]",
+                                       "[--quiet-end MIN] [--utc-offset MIN]",
                            .about = "Shows the contact policy, or changes the fields given.",
                            .opts = opts};
     int status = cli_parse(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     status = CLI_EXIT_OK;
-    const char *values[] = {cap, days, quiet_start, quiet_end};
-    const char *fields[] = {"freq_cap", "freq_window_days", "quiet_start_min", "quiet_end_min"};
+    const char *values[] = {cap, days, quiet_start, quiet_end, offset};
+    const char *fields[] = {"freq_cap", "freq_window_days", "quiet_start_min", "quiet_end_min",
+                            "utc_offset_min"};
     crm_record *p = NULL;
     int rc = crm_record_new(&p);
-    for (int i = 0; !rc && !status && i < 4; i++) {
+    for (int i = 0; !rc && !status && i < 5; i++) {
         int64_t v;
         if (values[i] && !(status = cli_parse_int(&v, "campaign policy", fields[i], values[i])))
             rc = crm_record_set_int(p, fields[i], v);

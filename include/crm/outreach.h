@@ -246,10 +246,10 @@ crm_event_effectiveness(crm_iter **out, crm_db *db, const char *campaign_code, c
 
 /**
  * Records that a customer asked not to be contacted on `channel` (NULL: on
- * every channel), e.g. at a branch: crm_optout rows and consent_<channel> =
- * 0, effective at once (queued messages are cancelled at send time);
- * `source` says where ("branch", "phone call"). Audited. Already opted out
- * is not an error.
+ * every channel, one crm_optout row with channel "all"), e.g. at a branch:
+ * the crm_optout row and consent_<channel> = 0, effective at once (queued
+ * messages are cancelled at send time); `source` says where ("branch",
+ * "phone call"). Audited. Already opted out is not an error.
  * @return CRM_OK, CRM_E_NOT_FOUND, CRM_E_INVALID_ARG, CRM_E_PERMISSION.
  */
 CRM_EXTERN(int)

@@ -102,6 +102,10 @@ int crmi_campaign_evaluate(crm_db *db, const crmi_campaign *c, char **json, crm_
 
 /* Money of a definition value: yuan as a number or text with at most two
  * decimals; false with the reason in `why`. */
+/* The bank-wide contact policy value `name` (freq_cap, freq_window_days,
+ * quiet_start_min, quiet_end_min, utc_offset_min), its default when unset. */
+int crmi_contact_policy(crm_db *db, const char *name, int64_t *out);
+
 bool crmi_campaign_money(const crmi_value *v, int64_t *out, char *why, size_t why_size);
 
 #endif /* CRMI_CAMPAIGN_INT_H */

@@ -18,11 +18,14 @@ typedef struct policy_field {
     int64_t fallback, min, max;
 } policy_field;
 
+/* The one definition of the policy's names, defaults and ranges; the
+ * outreach module reads quiet hours through crmi_contact_policy. */
 static const policy_field policy_fields[] = {
     {"freq_cap", 4, 1, 1000},
     {"freq_window_days", 30, 1, 365},
     {"quiet_start_min", 21 * 60, 0, 1439},
     {"quiet_end_min", 8 * 60, 0, 1439},
+    {"utc_offset_min", 8 * 60, -12 * 60, 14 * 60},
 };
 #define N_POLICY (sizeof policy_fields / sizeof policy_fields[0])
 
@@ -41,6 +44,14 @@ static int policy_value(crm_db *db, const policy_field *f, int64_t *out)
     sqlite3_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE ? CRM_OK
                                                      : crmi_sqlite_error(db, step, "policy");
+}
+
+int crmi_contact_policy(crm_db *db, const char *name, int64_t *out)
+{
+    for (size_t i = 0; i < N_POLICY; i++)
+        if (strcmp(policy_fields[i].name, name) == 0)
+            return policy_value(db, &policy_fields[i], out);
+    return crmi_error(db, CRM_E_INTERNAL, "contact policy: no field %s", name);
 }
 
 CRM_EXTERN(int) crm_campaign_policy_get(crm_record **out, crm_db *db)
@@ -70,8 +81,9 @@ CRM_EXTERN(int) crm_campaign_policy_set(crm_db *db, const crm_record *policy)
     if (!db || !policy)
         return crmi_error(db, CRM_E_INVALID_ARG, "contact policy: NULL argument");
     crmi_error_clear(db);
-    static const char *const known[] = {"freq_cap", "freq_window_days", "quiet_start_min",
-                                        "quiet_end_min"};
+    const char *known[N_POLICY];
+    for (size_t i = 0; i < N_POLICY; i++)
+        known[i] = policy_fields[i].name;
     int rc = crmi_access_require(db, CRMI_OP_CAMPAIGN_WRITE);
     if (!rc)
         rc = crmi_record_check_fields(db, policy, known, N_POLICY, "contact policy");

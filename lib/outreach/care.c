@@ -124,14 +124,15 @@ static int greeted(crm_db *db, int64_t customer_id, const char *occ_key, bool *o
 }
 
 /* The first configured channel the customer consents to and has not
- * opted out of, or NULL. */
+ * opted out of (that channel or 'all', as targeting reads it), or NULL. */
 static const char *channel_for(const crmi_ocfg *cfg, sqlite3_stmt *c)
 {
     const char *optouts = (const char *)sqlite3_column_text(c, COL_OPTOUTS);
     for (int i = 0; i < cfg->n_care_channels; i++) {
         const char *ch = cfg->care_channels[i];
         int idx = crmi_channel_index(ch);
-        if (sqlite3_column_int(c, COL_CONSENT + idx) && !(optouts && strstr(optouts, ch)))
+        bool opted_out = optouts && (strstr(optouts, ch) || strstr(optouts, "all"));
+        if (sqlite3_column_int(c, COL_CONSENT + idx) && !opted_out)
             return ch;
     }
     return NULL;

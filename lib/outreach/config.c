@@ -3,6 +3,7 @@
  * clicks, opt-out replies), the expected pace, customer care and the holiday
  * calendar. A default is compiled in; a host may store its own
  * (crm_care_config_set) in crm_care_config, checked before it is kept. */
+#include "campaign/campaign_int.h"
 #include "outreach/outreach_int.h"
 #include "rule/rule_int.h"
 
@@ -474,32 +475,17 @@ int crmi_channel_index(const char *channel)
     return -1;
 }
 
-static const char SQL_POLICY[] = "SELECT value FROM crm_contact_policy WHERE name = ?1";
-
-static int policy_value(crm_db *db, const char *name, int64_t fallback, int64_t *out)
-{
-    sqlite3_stmt *st = crmi_stmt(db, SQL_POLICY);
-    if (!st)
-        return db->errcode;
-    crmi_bind_text(st, 1, name);
-    int step = crmi_step(st);
-    *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fallback;
-    sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE
-               ? CRM_OK
-               : crmi_sqlite_error(db, step, "contact policy");
-}
-
 /* Quiet hours are local minutes of the day [start, end), wrapping past
- * midnight when start > end (the default 21:00-08:00 at UTC+8). */
+ * midnight when start > end (the default 21:00-08:00 at UTC+8); the
+ * contact policy (lib/campaign/target.c) holds the names and defaults. */
 int crmi_quiet_next(crm_db *db, int64_t now, int64_t *out)
 {
     int64_t start, end, offset;
-    int rc = policy_value(db, "quiet_start_min", 1260, &start);
+    int rc = crmi_contact_policy(db, "quiet_start_min", &start);
     if (!rc)
-        rc = policy_value(db, "quiet_end_min", 480, &end);
+        rc = crmi_contact_policy(db, "quiet_end_min", &end);
     if (!rc)
-        rc = policy_value(db, "utc_offset_min", 480, &offset);
+        rc = crmi_contact_policy(db, "utc_offset_min", &offset);
     if (rc)
         return rc;
     int64_t local = now + offset * 60;

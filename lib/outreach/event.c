@@ -69,12 +69,18 @@ int crmi_optout_apply(crm_db *db, int64_t customer_id, const char *customer_no, 
     crmi_bind_text(st, 2, channel);
     sqlite3_bind_int64(st, 3, crm_db_now(db));
     crmi_bind_text(st, 4, source);
-    int consent = 0, rc = crmi_exec_stmt(db, st, "record opt-out");
+    int rc = crmi_exec_stmt(db, st, "record opt-out");
     bool added = !rc && sqlite3_changes(db->sql) > 0;
-    if (!rc)
-        rc = consent_of(db, customer_id, channel, &consent);
-    if (!rc && consent)
-        rc = withdraw_consent(db, customer_id, customer_no, channel, source);
+    bool every = strcmp(channel, "all") == 0; /* one row for every channel, as targeting reads */
+    for (int i = 0; !rc && i < 3; i++) {
+        const char *ch = crmi_channel_names[i];
+        int consent = 0;
+        if (!every && strcmp(channel, ch) != 0)
+            continue;
+        rc = consent_of(db, customer_id, ch, &consent);
+        if (!rc && consent)
+            rc = withdraw_consent(db, customer_id, customer_no, ch, source);
+    }
     if (rc || !added)
         return rc;
     char after[200];
@@ -530,9 +536,7 @@ crm_optout_add(crm_db *db, const char *customer_no, const char *channel, const c
         rc = crmi_customer_find(db, customer_no, &id, NULL);
     if (rc || (rc = crmi_txn_begin(db)))
         return rc;
-    for (int i = 0; !rc && i < 3; i++)
-        if (!channel || strcmp(channel, crmi_channel_names[i]) == 0)
-            rc = crmi_optout_apply(db, id, customer_no, crmi_channel_names[i], source);
+    rc = crmi_optout_apply(db, id, customer_no, channel ? channel : "all", source);
     return crmi_txn_end(db, rc);
 }
 

@@ -92,8 +92,9 @@ typedef struct crmi_outmsg {
 /* Inserts a queued message unless its key exists; *inserted says which. */
 int crmi_outbox_put(crm_db *db, const crmi_outmsg *m, bool *inserted);
 
-/* Records a customer's opt-out from `channel` and clears the consent, with
- * the audit entry, inside the caller's transaction. */
+/* Records a customer's opt-out from `channel` (sms, email, phone, or "all":
+ * every channel) and clears the consent, with the audit entry, inside the
+ * caller's transaction. */
 int crmi_optout_apply(crm_db *db, int64_t customer_id, const char *customer_no, const char *channel,
                       const char *source);
 

@@ -23,6 +23,7 @@
 #include "crash.h"
 #include "fault.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -71,6 +72,10 @@ static void run_child(const char *db_path, const char *log_path, const char *dir
     if (c.log_fd < 0 || fault_open(&c.db, db_path) != CRM_OK ||
         crm_db_set_actor(c.db, "admin") != CRM_OK) {
         fprintf(stderr, "crash child %d: cannot start: %s\n", cycle, crm_last_errmsg());
+        _exit(3);
+    }
+    if (crash_send_setup(&c) != CRM_OK) {
+        fprintf(stderr, "crash child %d: send set-up failed: %s\n", cycle, crm_db_errmsg(c.db));
         _exit(3);
     }
     for (;;) {
@@ -232,6 +237,65 @@ static long global_duplicates(const char *db_path, const char *label)
     return n;
 }
 
+/* The file channel against the outbox: every message recorded sent has its
+ * spool file, every spool file is a message recorded sent or one in flight
+ * (handed to the channel, the kill before its recording: still queued, the
+ * next cycle's restart sends it again into the same file), and no key is
+ * recorded sent twice. Spool names are the keys with ':' written '_'. */
+static long spool_check(const char *db_path, const char *dir, const char *label, long *inflight)
+{
+    static const char sql_state[] =
+        "SELECT state FROM crm_outbox WHERE replace(idem_key, ':', '_') || '.msg' = ?1";
+    static const char sql_sent[] =
+        "SELECT count(*), count(DISTINCT idem_key) FROM crm_outbox WHERE state = 'sent'";
+    char spool[600];
+    snprintf(spool, sizeof spool, "%s/spool", dir);
+    sqlite3 *sql;
+    sqlite3_stmt *st = NULL;
+    long bad = 0, files_sent = 0, in_flight = 0;
+    if (sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(sql, sql_state, -1, &st, NULL) != SQLITE_OK) {
+        printf("%s: cannot read the outbox\n", label);
+        sqlite3_close(sql);
+        return 1;
+    }
+    DIR *d = opendir(spool);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || !strstr(e->d_name, ".msg"))
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, e->d_name, -1, SQLITE_TRANSIENT);
+        const char *state =
+            sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "missing";
+        if (strcmp(state, "sent") == 0)
+            files_sent++;
+        else if (strcmp(state, "queued") == 0)
+            in_flight++;
+        else {
+            printf("%s: spool file %s of a message %s\n", label, e->d_name, state);
+            bad++;
+        }
+    }
+    if (d)
+        closedir(d);
+    sqlite3_finalize(st);
+    long sent = -1, distinct = -1;
+    if (sqlite3_prepare_v2(sql, sql_sent, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        sent = (long)sqlite3_column_int64(st, 0);
+        distinct = (long)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(sql);
+    if (sent != distinct || sent != files_sent) {
+        printf("%s: %ld messages recorded sent (%ld keys), %ld with a spool file\n", label, sent,
+               distinct, files_sent);
+        bad++;
+    }
+    *inflight += in_flight;
+    return bad;
+}
+
 /* ------------------------------------------------------------- parent */
 
 static long file_size(const char *path)
@@ -279,6 +343,7 @@ int main(int argc, char **argv)
     uint64_t rng = seed * 0x9E3779B97F4A7C15ULL | 1;
     tally t = {0};
     long integrity = 0, audit = 0, child_failures = 0, finished_early = 0, global_dup = 0;
+    long spool_bad = 0, spool_inflight = 0;
     int64_t entries = 0;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -315,6 +380,7 @@ int main(int argc, char **argv)
         long inflight = t.inflight;
         check_log(&t, db_path, log_path, first_new, label);
         global_dup += global_duplicates(db_path, label);
+        spool_bad += spool_check(db_path, dir, label, &spool_inflight);
         if (verbose)
             printf("%s: %ld writes committed so far, %s, audit chain %lld entries, checks "
                    "%.0f ms\n",
@@ -334,9 +400,12 @@ int main(int argc, char **argv)
            t.committed, t.inflight, t.inflight_found, t.inflight - t.inflight_found, t.half,
            child_failures, (long long)entries, (unsigned long long)seed, (2000 + max_delay) / 1000,
            secs);
+    printf("crash: send: %ld spool mismatches; after the kills %ld spool files were of messages "
+           "in flight (sent again by the next cycle's restart)\n",
+           spool_bad, spool_inflight);
     if (finished_early)
         printf("crash: %ld writers ran out of keys before the kill\n", finished_early);
-    long failures = integrity + audit + t.lost + t.duplicated + t.half + child_failures;
+    long failures = integrity + audit + t.lost + t.duplicated + t.half + child_failures + spool_bad;
     if (getenv("CRM_CRASH_KEEP"))
         printf("crash: work directory kept: %s\n", dir);
     else {

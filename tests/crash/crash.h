@@ -22,6 +22,7 @@ typedef struct crash_child {
     long serial;        /* next ID-number serial of this cycle */
     char known[64][33]; /* customers to update and book transactions on */
     int n_known;
+    char campaign[16]; /* this cycle's running campaign ("" until set up) */
 } crash_child;
 
 /* One kind of write. `run` performs one unit of work and reports it with
@@ -39,6 +40,13 @@ typedef struct crash_scenario {
 
 extern const crash_scenario crash_scenarios[];
 extern const int crash_scenario_count;
+
+/* The cycle's set-up for the "send" scenario, through the public API: the
+ * file channel on <dir>/spool, messages left in flight by an earlier kill
+ * sent (the restart), CRASH_SEND_CUSTOMERS new consenting customers and a
+ * running campaign "K<cycle>" whose messages to them are queued. */
+int crash_send_setup(crash_child *c);
+#define CRASH_SEND_CUSTOMERS 4
 
 /* Appends "<state> <scenario> <key> <arg> <expect> <step>" to the log. */
 void crash_log(crash_child *c, char state, const crash_scenario *s, const char *key, int64_t arg,

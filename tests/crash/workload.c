@@ -1,14 +1,16 @@
 /* The writer child's workload: one row per kind of write a bank's systems
  * make all day (see crash.h). Every row runs real public calls on real-looking
  * data: Chinese names, valid resident ID numbers, CSV batches like the ones
- * the branches upload. To cover a new kind of write (campaign sends): write a
- * run function that logs 'P' before and 'C' after the call, give the SQL
- * that counts what it stored under the logged key, add one row. */
+ * the branches upload, campaign messages sent through the file channel. To
+ * cover a new kind of write: write a run function that logs 'P' before and
+ * 'C' after the call, give the SQL that counts what it stored under the
+ * logged key, add one row. */
 #include "crash.h"
 #include "fault.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 uint64_t crash_rand(uint64_t *state, uint64_t n)
@@ -292,6 +294,143 @@ static int run_txn_batch(crash_child *c, const crash_scenario *s)
     return rc;
 }
 
+/* ------------------------------------------------------------- send */
+
+/* No quiet hours (the test runs at any time of day) and no frequency cap
+ * (customers of earlier cycles are targeted again by later campaigns only
+ * when they have not been sent one yet: a cap of one keeps each cycle's
+ * list short). */
+static int send_policy(crm_db *db)
+{
+    crm_record *p = NULL;
+    int rc = crm_record_new(&p);
+    if (!rc)
+        rc = crm_record_set_int(p, "quiet_start_min", 0);
+    if (!rc)
+        rc = crm_record_set_int(p, "quiet_end_min", 0);
+    if (!rc)
+        rc = crm_record_set_int(p, "freq_cap", 1);
+    if (!rc)
+        rc = crm_campaign_policy_set(db, p);
+    crm_record_free(p);
+    return rc;
+}
+
+static int send_customer(crash_child *c, int i)
+{
+    char no[33];
+    snprintf(no, sizeof no, "S%d-%d", c->cycle, i);
+    long serial = next_serial(c);
+    crm_record *r = NULL;
+    int rc = serial < 0 ? CRM_E_INTERNAL : customer_record(&r, c, no, serial);
+    if (!rc)
+        rc = crm_record_set_int(r, "consent_sms", 1);
+    if (!rc)
+        rc = crm_customer_create(c->db, r);
+    crm_record_free(r);
+    return rc;
+}
+
+/* A second marketer approves what admin drafted (four eyes); made by the
+ * first cycle that gets this far. */
+static int second_approver(crm_db *db)
+{
+    static const char *const f[] = {"name",     "mk2",    "display_name", "市场二", "roles",
+                                    "marketer", "branch", "BJ",           NULL};
+    crm_record *u = NULL;
+    int rc = crm_record_new(&u);
+    for (int i = 0; !rc && f[i]; i += 2)
+        rc = crm_record_set_text(u, f[i], f[i + 1]);
+    if (!rc)
+        rc = crm_user_add(db, u);
+    crm_record_free(u);
+    return rc == CRM_E_CONFLICT ? CRM_OK : rc;
+}
+
+static int act(crm_db *db, const char *user, int rc)
+{
+    return rc ? rc : crm_db_set_actor(db, user);
+}
+
+int crash_send_setup(crash_child *c)
+{
+    char spool[512], code[16], def[256];
+    snprintf(spool, sizeof spool, "%s/spool", c->dir);
+    (void)mkdir(spool, 0700);
+    int rc = crm_channel_register_spool(c->db, "sms", spool);
+    crm_record *out = NULL;
+    if (!rc && (rc = crm_message_send(&out, c->db, NULL, 0)) == CRM_OK) /* the restart */
+        crm_record_free(out);
+    if (!rc)
+        rc = send_policy(c->db);
+    for (int i = 0; !rc && i < CRASH_SEND_CUSTOMERS; i++)
+        rc = send_customer(c, i);
+    if (!rc)
+        rc = second_approver(c->db);
+    snprintf(code, sizeof code, "K%d", c->cycle);
+    snprintf(def, sizeof def,
+             "name: 断电演练%d\ncontrol_bps: 0\nchannels: [{channel: sms, body: "
+             "\"{salutation}，您好\"}]\n",
+             c->cycle);
+    if (!rc)
+        rc = crm_campaign_create(c->db, code, def);
+    if (!rc)
+        rc = crm_campaign_submit(c->db, code);
+    rc = act(c->db, "mk2", rc);
+    if (!rc)
+        rc = crm_campaign_approve(c->db, code);
+    rc = act(c->db, "admin", rc);
+    if (!rc)
+        rc = crm_campaign_target(NULL, c->db, code);
+    if (!rc)
+        rc = crm_campaign_transition(c->db, code, "scheduled");
+    if (!rc)
+        rc = crm_campaign_transition(c->db, code, "running");
+    int64_t queued = 0;
+    if (!rc)
+        rc = crm_message_queue(&queued, c->db, code);
+    if (!rc)
+        snprintf(c->campaign, sizeof c->campaign, "%s", code);
+    return rc;
+}
+
+/* One queued message of the cycle's campaign handed to the file channel
+ * and recorded sent: the key is the message's idempotency key. */
+static int run_send(crash_child *c, const crash_scenario *s)
+{
+    crm_record *f = NULL;
+    crm_iter *it = NULL;
+    const crm_record *m;
+    char key[64] = "";
+    int rc = crm_record_new(&f);
+    if (!rc)
+        rc = crm_record_set_text(f, "campaign", c->campaign);
+    if (!rc)
+        rc = crm_record_set_text(f, "state", "queued");
+    if (!rc)
+        rc = crm_message_list(&it, c->db, f);
+    /* the list is newest first; send takes the oldest due message */
+    const char *v = NULL;
+    while (!rc && crm_iter_next(&m, it) == CRM_OK)
+        if (crm_record_get_text(&v, m, "idem_key") == CRM_OK)
+            snprintf(key, sizeof key, "%s", v);
+    crm_iter_free(it);
+    crm_record_free(f);
+    if (rc || !key[0] || strchr(key, ' '))
+        return rc; /* all sent: nothing to do */
+    crash_log(c, 'P', s, key, 0, 1, 1);
+    crm_record *out = NULL;
+    if ((rc = crm_message_send(&out, c->db, c->campaign, 1)) != CRM_OK)
+        return rc;
+    int64_t sent = 0;
+    crm_record_get_int(&sent, out, "sent");
+    crm_record_free(out);
+    if (sent != 1)
+        return CRM_E_STATE;
+    crash_log(c, 'C', s, key, 0, 1, 1);
+    return CRM_OK;
+}
+
 /* ------------------------------------------------------------- table */
 
 /* The rows "<key>-<i>" of a batch, as an index range ('.' follows '-'). */
@@ -307,5 +446,6 @@ const crash_scenario crash_scenarios[] = {
     {"txn", 4, run_txn, "SELECT count(*) FROM crm_txn WHERE ref = ?1"},
     {"txn_batch", 2, run_txn_batch,
      "SELECT count(*) FROM crm_txn WHERE ref > ?1 || '-' AND ref < ?1 || '.'"},
+    {"send", 2, run_send, "SELECT count(*) FROM crm_outbox WHERE idem_key = ?1 AND state = 'sent'"},
 };
 const int crash_scenario_count = (int)(sizeof crash_scenarios / sizeof crash_scenarios[0]);

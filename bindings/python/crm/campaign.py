@@ -158,7 +158,7 @@ class Campaigns(_Part):
         return dict(self._db._get_record(C.crm_campaign_policy_get, _DB))
 
     def set_policy(self, **fields):
-        """freq_cap, freq_window_days, quiet_start_min, quiet_end_min."""
+        """freq_cap, freq_window_days, quiet_start_min, quiet_end_min, utc_offset_min."""
         rec, _ = as_record(fields)
         try:
             self._db._call(C.crm_campaign_policy_set, _DB, rec._as_parameter_)

@@ -134,9 +134,11 @@ class CampaignTest(CampaignCase):
         camps = self.db.campaigns
         self.db.actor = "mkt"
         self.assertEqual(camps.policy(), {"freq_cap": 4, "freq_window_days": 30,
-                                          "quiet_start_min": 1260, "quiet_end_min": 480})
-        camps.set_policy(freq_cap=2, quiet_end_min=450)
+                                          "quiet_start_min": 1260, "quiet_end_min": 480,
+                                          "utc_offset_min": 480})
+        camps.set_policy(freq_cap=2, quiet_end_min=450, utc_offset_min=420)
         self.assertEqual(camps.policy()["freq_cap"], 2)
+        self.assertEqual(camps.policy()["utc_offset_min"], 420)
         self.assertEqual(camps.policy()["quiet_end_min"], 450)
         with self.assertRaises(crm.InvalidData):
             camps.set_policy(freq_window_days=0)

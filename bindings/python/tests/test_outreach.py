@@ -1,5 +1,5 @@
 import os
-import sqlite3
+import time
 import unittest
 
 import crm
@@ -91,17 +91,24 @@ class OutreachTest(OutreachCase):
         self.assertEqual(len(sent), 2)
 
     def test_campaign_effectiveness(self):
-        # FIXTURE: campaign rows written with sqlite3 until the campaign
-        # module's API is merged
-        raw = sqlite3.connect(self.path())
-        raw.executescript(
-            "INSERT INTO crm_campaign (id, code, name, status, start_at, end_at, created_by,"
-            " created_at, updated_at) VALUES (1, 'WM', '稳盈', 'running', %d, %d, 1, 0, 0);"
-            "INSERT INTO crm_campaign_channel VALUES (1, 'sms', NULL, '{salutation}：{campaign}');"
-            "INSERT INTO crm_campaign_target (campaign_id, customer_id, grp, channel)"
-            " SELECT 1, id, 'target', 'sms' FROM crm_customer WHERE customer_no <> 'C002';"
-            % (self.now - 86400, self.now + 86400))
-        raw.close()
+        # one marketer creates, another approves (four eyes); SMS only, so
+        # C002 (email only) is suppressed and C001 and C003 are the targets
+        db = self.db
+        for name in ("mk", "mk2"):
+            db.users.add(name=name, display_name=name, roles="marketer", branch="HO")
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        db.actor = "mk"
+        db.campaigns.create("WM", "name: 稳盈\nstart: %s\nend: %s\n"
+                            "channels: [{channel: sms, body: \"{salutation}：{campaign}\"}]\n"
+                            % (iso(self.now - 86400), iso(self.now + 86400)))
+        db.campaigns.submit("WM")
+        db.actor = "mk2"
+        db.campaigns.approve("WM")
+        counts = db.campaigns.target("WM")
+        self.assertEqual((counts["target"], counts["no_consent"]), (2, 1))
+        db.campaigns.schedule("WM")
+        db.campaigns.start("WM")
+        db.actor = "admin"
         self.assertEqual(self.db.messages.queue("WM"), 2)
         self.assertEqual(self.db.messages.queue("WM"), 0)
         self.db.channels.register("sms", lambda m: True)

@@ -298,6 +298,40 @@ out:
     return x->failed_code;
 }
 
+/* A campaign's planning path: definition, four-eyes approval, targeting
+ * (suppression by reason) and evaluation; an opt-out from the outreach
+ * module, which targeting then reads. */
+static int scenario_campaign(fault_ctx *x)
+{
+    crm_db *db = NULL;
+    crm_record *user = NULL, *counts = NULL, *eval = NULL;
+    static const char *const mk2[] = {"name",   "mk2", "display_name", "营销二",
+                                      "roles",  "marketer", "branch", "HO", NULL};
+    static const char definition[] = "name: 定期存款推广\n"
+                                     "products: [DEP1Y]\n"
+                                     "control_bps: 2000\n"
+                                     "start: 2026-01-01\n"
+                                     "end: 2026-12-31\n"
+                                     "channels:\n"
+                                     "  - {channel: sms, body: \"{salutation}，定期存款利率上调\"}\n";
+    if (open_as(x, &db, "admin") || STEP_RECORD("crm_record (user)", make_record(&user, mk2)) ||
+        STEP("crm_user_add", crm_user_add(db, user)) ||
+        STEP("crm_optout_add", crm_optout_add(db, "T002", "sms", "branch")) ||
+        STEP("crm_campaign_create", crm_campaign_create(db, "DEP", definition)) ||
+        STEP("crm_campaign_submit", crm_campaign_submit(db, "DEP")) ||
+        STEP("crm_db_set_actor", crm_db_set_actor(db, "mk2")) ||
+        STEP("crm_campaign_approve", crm_campaign_approve(db, "DEP")) ||
+        STEP("crm_campaign_target", crm_campaign_target(&counts, db, "DEP")) ||
+        STEP("crm_campaign_evaluate", crm_campaign_evaluate(&eval, db, "DEP")))
+        goto out;
+out:
+    crm_record_free(eval);
+    crm_record_free(counts);
+    crm_record_free(user);
+    crm_db_close(db);
+    return x->failed_code;
+}
+
 const fault_scenario fault_scenarios[] = {
     {"foundation", scenario_foundation},
     {"customer", scenario_customer},
@@ -306,6 +340,7 @@ const fault_scenario fault_scenarios[] = {
     {"search_export", scenario_search_export},
     {"segment_alert", scenario_segment_alert},
     {"complaint", scenario_complaint},
+    {"campaign", scenario_campaign},
 };
 const size_t fault_scenario_count = sizeof fault_scenarios / sizeof fault_scenarios[0];
 

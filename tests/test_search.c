@@ -593,6 +593,47 @@ START_TEST(rm_sees_only_own_book)
 }
 END_TEST
 
+/* Exact lookups and get check the actor inside the query's own read
+ * transaction: another handle's changes (a moved book, a disabled user)
+ * apply to the very next call. */
+START_TEST(lookup_sees_other_handles_changes_at_once)
+{
+    char *path = test_temp_path("lookup-actor");
+    crm_db *admin = test_open_admin(path), *rm = test_open(path);
+    ck_assert_ok(crm_branch_add(admin, "BJ", "北京分行", "HO"));
+    test_add_user(admin, "rm1", "relationship_manager", "BJ");
+    test_add_user(admin, "rm2", "relationship_manager", "BJ");
+    add_person(admin, "C001", "张三", "BJ", "rm1", "110105", "19900307", 1, "13900000001", 0);
+    char id[19];
+    make_id(id, "110105", "19900307", 1);
+    ck_assert_ok(crm_db_set_actor(rm, "rm1"));
+    ck_find(rm, "id_number", id, "C001");
+    ck_find(rm, "customer_no", "C001", "C001");
+    crm_record *r;
+    ck_assert_ok(crm_customer_get(&r, rm, "C001"));
+    crm_record_free(r);
+
+    int64_t moved;
+    ck_assert_ok(crm_customer_move_book(&moved, admin, "rm1", "rm2", "rm1 moved to SH"));
+    ck_find(rm, "id_number", id, "");
+    ck_assert_int_eq(crm_customer_get(&r, rm, "C001"), CRM_E_NOT_FOUND);
+    ck_assert_ok(crm_customer_move_book(&moved, admin, "rm2", "rm1", "back"));
+    ck_find(rm, "phone", "13900000001", "C001");
+
+    ck_assert_ok(crm_user_disable(admin, "rm1", "left the bank"));
+    ck_find(rm, "id_number", id, "error -5"); /* CRM_E_PERMISSION */
+    ck_assert_ptr_null(crm_db_actor(rm));
+    ck_assert_int_eq(crm_customer_get(&r, rm, "C001"), CRM_E_PERMISSION);
+    ck_assert_ok(crm_user_enable(admin, "rm1", "rehired"));
+    ck_assert_ok(crm_db_set_actor(rm, "rm1"));
+    ck_find(rm, "id_number", id, "C001");
+    crm_db_close(rm);
+    crm_db_close(admin);
+    test_remove_db(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(restricted_hidden)
 {
     crm_db *db = bank();
@@ -660,6 +701,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, fuzzy_names);
     tcase_add_test(tc, rm_sees_only_own_book);
     tcase_add_test(tc, restricted_hidden);
+    tcase_add_test(tc, lookup_sees_other_handles_changes_at_once);
     tcase_add_test(tc, iterator_outlives_database);
     suite_add_tcase(s, tc);
     return s;

@@ -237,12 +237,13 @@ CRM_EXTERN(const char *) crm_db_actor(const crm_db *db)
 
 /* Reloads the actor when any connection (or this one, after a user change)
  * may have changed it; a disabled actor is dropped from the handle. */
-static int refresh_actor(crm_db *db)
+static int refresh_actor(crm_db *db, bool *reloaded)
 {
     struct crmi_actor *a = db->actor;
     int64_t version;
     int rc = crmi_data_version(db, &version);
-    if (rc || version == a->data_version)
+    *reloaded = !rc && version != a->data_version;
+    if (!*reloaded)
         return rc;
     rc = load_actor(db, a->name, a);
     if (rc == CRM_E_PERMISSION) {
@@ -257,17 +258,24 @@ static int refresh_actor(crm_db *db)
     return rc;
 }
 
-int crmi_access_require(crm_db *db, crmi_op op)
+int crmi_access_require_open(crm_db *db, crmi_op op, bool *reloaded)
 {
+    *reloaded = false;
     if (!db->actor)
         return crmi_error(db, CRM_E_PERMISSION, "no acting user: call crm_db_set_actor first");
-    int rc = refresh_actor(db);
+    int rc = refresh_actor(db, reloaded);
     if (rc)
         return rc;
     if ((db->actor->roles & allowed_roles[op]) == 0)
         return crmi_error(db, CRM_E_PERMISSION, "user '%s' may not %s", db->actor->name,
                           op_names[op]);
     return CRM_OK;
+}
+
+int crmi_access_require(crm_db *db, crmi_op op)
+{
+    bool reloaded;
+    return crmi_access_require_open(db, op, &reloaded);
 }
 
 bool crmi_access_branch_visible(const crm_db *db, const char *branch_path)

@@ -68,6 +68,13 @@ struct crmi_actor {
  * disabled user loses access at once. CRM_E_PERMISSION otherwise. */
 int crmi_access_require(crm_db *db, crmi_op op);
 
+/* crmi_access_require for a read whose statement has just been stepped, so
+ * its read transaction is open: the check reads inside it instead of opening
+ * a transaction of its own (a lock round trip per call). *reloaded is set
+ * when the actor was reloaded: its scope may differ from the one bound, so
+ * the caller runs the statement again. */
+int crmi_access_require_open(crm_db *db, crmi_op op, bool *reloaded);
+
 /* True when the actor's view covers `branch_path` (admins, auditors: all;
  * others: their own branch's subtree). Call after crmi_access_require. */
 bool crmi_access_branch_visible(const crm_db *db, const char *branch_path);

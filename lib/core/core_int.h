@@ -100,5 +100,8 @@ int crmi_record_from_row(crm_record **out, sqlite3_stmt *stmt);
  * validation, only on memory. */
 int crmi_record_put_text(crm_record *rec, const char *field, const char *value);
 int crmi_record_put_int(crm_record *rec, const char *field, int64_t value);
+/* A new record with room for `fields` fields, for callers that know how many
+ * they will set (a customer row: one allocation instead of three). */
+int crmi_record_new_sized(crm_record **out, size_t fields);
 
 #endif /* CRMI_CORE_INT_H */

@@ -146,6 +146,9 @@ int crmi_iter_new(crm_iter **out, crm_db *db, sqlite3_stmt *st, crmi_row_fn map,
  * instead of being finalized. */
 int crmi_iter_new_lent(crm_iter **out, crm_db *db, sqlite3_stmt *st, const char *lent_sql,
                        crmi_row_fn map, void *ctx, void (*ctx_free)(void *));
+/* Tells a new iterator its statement was already stepped once, with SQLite
+ * result `step` (SQLITE_ROW or SQLITE_DONE), for the first crm_iter_next. */
+void crmi_iter_prime(crm_iter *it, int step);
 
 /* Called by crm_db_close: live iterators lose their statements. */
 void crmi_iter_detach_all(crm_db *db);

@@ -11,6 +11,7 @@ struct crm_iter {
     void *ctx;
     void (*ctx_free)(void *);
     crm_record *current;
+    int primed; /* the SQLite result of a first step taken by the creator, or 0 */
     bool done;
     struct crm_iter *prev, *next;
 };
@@ -60,6 +61,11 @@ static void detach(crm_iter *it)
     it->st = NULL;
 }
 
+void crmi_iter_prime(crm_iter *it, int step)
+{
+    it->primed = step;
+}
+
 /* Called by crm_db_close: every live iterator loses its statement. */
 void crmi_iter_detach_all(crm_db *db)
 {
@@ -82,7 +88,8 @@ CRM_EXTERN(int) crm_iter_next(const crm_record **out, crm_iter *it)
     crmi_error_clear(db);
     crm_record_free(it->current);
     it->current = NULL;
-    int rc = crmi_step(it->st);
+    int rc = it->primed ? it->primed : crmi_step(it->st);
+    it->primed = 0;
     if (rc == SQLITE_DONE) {
         detach(it);
         it->db = NULL;

@@ -1,7 +1,11 @@
 /* Records: typed values by field name, the ABI-stable way every module passes
  * rows in and out. Few fields per record, so a linear array is fastest; each
  * field keeps a hash of its name so a lookup compares strings only on a
- * likely match (customer rows carry ~30 fields and are read by name). */
+ * likely match (customer rows carry ~30 fields and are read by name).
+ * A record sized at creation also gets a pool: the first fields' names and
+ * texts are carved from it instead of one allocation each. The pool never
+ * moves or is reused, so borrowed texts stay valid; a field set again takes
+ * a block of its own. */
 #include "core/db_int.h"
 
 #include <string.h>
@@ -17,17 +21,28 @@ typedef struct field {
 struct crm_record {
     field *fields;
     size_t count, cap;
+    char *pool;
+    size_t pool_used, pool_size;
 };
+
+/* Pool bytes per field a sized record reserves: a name and a short value. */
+#define POOL_PER_FIELD 40
+
+static bool in_pool(const crm_record *rec, const char *block)
+{
+    return rec->pool && block >= rec->pool && block < rec->pool + rec->pool_size;
+}
+
+/* Frees a field's block unless the pool holds it. */
+static void release(const crm_record *rec, char *block)
+{
+    if (!in_pool(rec, block))
+        crm_free(block);
+}
 
 CRM_EXTERN(int) crm_record_new(crm_record **out)
 {
-    if (!out)
-        return crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL out");
-    crm_record *rec = crmi_calloc(1, sizeof *rec);
-    if (!rec)
-        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
-    *out = rec;
-    return CRM_OK;
+    return crmi_record_new_sized(out, 0);
 }
 
 CRM_EXTERN(void) crm_record_free(crm_record *rec)
@@ -35,8 +50,9 @@ CRM_EXTERN(void) crm_record_free(crm_record *rec)
     if (!rec)
         return;
     for (size_t i = 0; i < rec->count; i++)
-        crm_free(rec->fields[i].name);
+        release(rec, rec->fields[i].name);
     crm_free(rec->fields);
+    crm_free(rec->pool);
     crm_free(rec);
 }
 
@@ -62,12 +78,8 @@ static field *find(const crm_record *rec, const char *name)
     return find_hashed(rec, name, name_hash(name));
 }
 
-/* Room for one more field; false when out of memory. */
-static bool grow(crm_record *rec)
+static bool reserve(crm_record *rec, size_t cap)
 {
-    if (rec->count < rec->cap)
-        return true;
-    size_t cap = rec->cap ? rec->cap * 2 : 8;
     field *grown = crmi_realloc(rec->fields, cap * sizeof *grown);
     if (!grown)
         return false;
@@ -76,17 +88,45 @@ static bool grow(crm_record *rec)
     return true;
 }
 
-/* A field's name and text share one allocation (name, NUL, text, NUL):
- * building a customer row's ~30 fields then costs 30 allocations, not 60. */
-static char *field_block(const char *name, size_t name_len, const char *text)
+/* Room for one more field; false when out of memory. */
+static bool grow(crm_record *rec)
 {
-    size_t text_size = text ? strlen(text) + 1 : 0;
-    char *block = crmi_malloc(name_len + 1 + text_size);
-    if (block) {
-        memcpy(block, name, name_len + 1);
-        if (text)
-            memcpy(block + name_len + 1, text, text_size);
+    return rec->count < rec->cap || reserve(rec, rec->cap ? rec->cap * 2 : 8);
+}
+
+int crmi_record_new_sized(crm_record **out, size_t fields)
+{
+    if (!out)
+        return crmi_error_thread(CRM_E_INVALID_ARG, "record: NULL out");
+    crm_record *rec = crmi_calloc(1, sizeof *rec);
+    if (rec && fields) {
+        rec->pool_size = fields * POOL_PER_FIELD;
+        rec->pool = crmi_malloc(rec->pool_size);
     }
+    if (!rec || (fields && (!rec->pool || !reserve(rec, fields)))) {
+        crm_record_free(rec);
+        return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
+    }
+    *out = rec;
+    return CRM_OK;
+}
+
+/* A field's name and text share one block (name, NUL, text, NUL): from the
+ * pool for a field set the first time while it has room, else allocated. */
+static char *field_block(crm_record *rec, bool first, const char *name, size_t name_len,
+                         const char *text)
+{
+    size_t text_size = text ? strlen(text) + 1 : 0, size = name_len + 1 + text_size;
+    char *block;
+    if (first && rec->pool_size - rec->pool_used >= size) {
+        block = rec->pool + rec->pool_used;
+        rec->pool_used += size;
+    } else if (!(block = crmi_malloc(size))) {
+        return NULL;
+    }
+    memcpy(block, name, name_len + 1);
+    if (text)
+        memcpy(block + name_len + 1, text, text_size);
     return block;
 }
 
@@ -105,11 +145,11 @@ static int put(crm_record *rec, const char *name, crm_value_type type, const cha
     size_t name_len = strlen(name);
     /* The new block is made before the old one is freed: `text` may point
      * into this very record. */
-    char *block = f || grow(rec) ? field_block(name, name_len, text) : NULL;
+    char *block = f || grow(rec) ? field_block(rec, !f, name, name_len, text) : NULL;
     if (!block)
         return crmi_error_thread(CRM_E_NOMEM, "record: out of memory");
     if (f)
-        crm_free(f->name);
+        release(rec, f->name);
     else
         f = &rec->fields[rec->count++];
     *f = (field){.name = block,
@@ -171,7 +211,7 @@ CRM_EXTERN(int) crm_record_unset(crm_record *rec, const char *field_name)
         return rc;
     field *f = find(rec, field_name);
     if (f) {
-        crm_free(f->name);
+        release(rec, f->name);
         size_t i = (size_t)(f - rec->fields);
         memmove(f, f + 1, (rec->count - i - 1) * sizeof *f);
         rec->count--;

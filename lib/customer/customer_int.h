@@ -104,6 +104,12 @@ int crmi_customer_store(crm_db *db, crmi_customer *c, crmi_dup_policy dup,
 
 void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st);
 
+/* Steps a customer read whose scope is bound, checking the actor's right to
+ * read customers inside the statement's read transaction (rebinding and
+ * stepping again when the actor changed). On CRM_OK *step is the SQLite
+ * result of the step; on an error the statement is reset. */
+int crmi_customer_step_scoped(crm_db *db, sqlite3_stmt *st, int *step);
+
 /* Finds a visible customer's id (and version); CRM_E_NOT_FOUND also when it
  * exists but the actor may not see it. */
 int crmi_customer_find(crm_db *db, const char *customer_no, int64_t *out_id,
@@ -145,13 +151,16 @@ int crmi_customer_change(crm_db *db, int64_t id, const char *customer_no, crmi_c
 /* --------------------------------------------------------------- reading */
 
 /* The columns every customer read selects, in the order
- * crmi_customer_from_row expects; join aliases c, b (branch), m (manager). */
+ * crmi_customer_from_row expects, the last one telling whether the customer
+ * has extension attributes (most have none: no second query for them); join
+ * aliases c, b (branch), m (manager). */
 #define CRMI_CUSTOMER_SELECT                                                                       \
     "SELECT c.id, c.customer_no, c.name, c.id_type, c.id_number_masked, c.gender,"                 \
     " c.birth_date, c.phone_masked, c.email_masked, c.address_masked, c.card_number_masked,"      \
     " c.city, c.province, c.occupation, c.annual_income, c.total_assets, c.risk_level,"           \
     " c.risk_assessed_at, b.code, m.name, c.consent_sms, c.consent_email, c.consent_phone,"       \
-    " c.status, c.version, c.created_at, c.updated_at"                                             \
+    " c.status, c.version, c.created_at, c.updated_at,"                                            \
+    " EXISTS (SELECT 1 FROM crm_customer_ext e WHERE e.customer_id = c.id)"                        \
     " FROM crm_customer c JOIN crm_branch b ON b.id = c.branch_id"                                 \
     " LEFT JOIN crm_user m ON m.id = c.manager_id"
 

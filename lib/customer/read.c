@@ -8,7 +8,9 @@
 
 void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st)
 {
-    const struct crmi_actor *a = db->actor;
+    /* No actor: a scope that matches nothing (the access check then says why). */
+    static const struct crmi_actor nobody = {.user_id = -1};
+    const struct crmi_actor *a = db->actor ? db->actor : &nobody;
     unsigned int all = CRM_ROLE_ADMIN | CRM_ROLE_AUDITOR | CRM_ROLE_MARKETER |
                        CRM_ROLE_COMPLAINT_HANDLER;
     sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":scope_restricted"),
@@ -20,6 +22,21 @@ void crmi_customer_scope_bind(const crm_db *db, sqlite3_stmt *st)
         crmi_bind_text_len(st, path, a->branch_path, -1);
     else
         sqlite3_bind_null(st, path);
+}
+
+int crmi_customer_step_scoped(crm_db *db, sqlite3_stmt *st, int *step)
+{
+    *step = crmi_step(st);
+    bool reloaded;
+    int rc = crmi_access_require_open(db, CRMI_OP_CUSTOMER_READ, &reloaded);
+    if (!rc && reloaded) {
+        sqlite3_reset(st);
+        crmi_customer_scope_bind(db, st);
+        *step = crmi_step(st);
+    }
+    if (rc)
+        sqlite3_reset(st);
+    return rc;
 }
 
 static const char SQL_FIND[] =
@@ -56,48 +73,47 @@ int crmi_age_years(const char *birth_date, int64_t now)
     return (int)(ty - by) - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
 }
 
-/* Column order of CRMI_CUSTOMER_SELECT after the id. */
-static const char *const columns[] = {
-    "customer_no", "name",        "id_type",       "id_number",        "gender",
-    "birth_date",  "phone",       "email",         "address",          "card_number",
-    "city",        "province",    "occupation",    "annual_income",    "total_assets",
-    "risk_level",  "risk_assessed_at", "branch",   "manager",          "consent_sms",
-    "consent_email", "consent_phone", "status",    "version",          "created_at",
-    "updated_at"};
+/* How each column of CRMI_CUSTOMER_SELECT after the id becomes a field. */
+typedef enum { AS_STORED, AS_MONEY, AS_DATE, AS_DATE_OF_TIME, AS_TIME } column_kind;
+
+static const struct {
+    const char *name;
+    column_kind kind;
+} columns[] = {
+    {"customer_no", AS_STORED},     {"name", AS_STORED},          {"id_type", AS_STORED},
+    {"id_number", AS_STORED},       {"gender", AS_STORED},        {"birth_date", AS_DATE},
+    {"phone", AS_STORED},           {"email", AS_STORED},         {"address", AS_STORED},
+    {"card_number", AS_STORED},     {"city", AS_STORED},          {"province", AS_STORED},
+    {"occupation", AS_STORED},      {"annual_income", AS_MONEY},  {"total_assets", AS_MONEY},
+    {"risk_level", AS_STORED},      {"risk_assessed_at", AS_DATE_OF_TIME},
+    {"branch", AS_STORED},          {"manager", AS_STORED},       {"consent_sms", AS_STORED},
+    {"consent_email", AS_STORED},   {"consent_phone", AS_STORED}, {"status", AS_STORED},
+    {"version", AS_STORED},         {"created_at", AS_TIME},      {"updated_at", AS_TIME}};
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
+#define COLUMN_HAS_EXT (N_COLUMNS + 1)
 
-static bool is_money(const char *name)
+static int put_column(crm_record *r, sqlite3_stmt *st, int col, size_t i)
 {
-    return strcmp(name, "annual_income") == 0 || strcmp(name, "total_assets") == 0;
-}
-
-static bool is_time(const char *name)
-{
-    return strcmp(name, "created_at") == 0 || strcmp(name, "updated_at") == 0;
-}
-
-static int put_column(crm_record *r, sqlite3_stmt *st, int col, const char *name)
-{
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL)
         return CRM_OK;
+    const char *name = columns[i].name;
     char text[32];
-    int64_t v = sqlite3_column_int64(st, col);
-    if (strcmp(name, "risk_assessed_at") == 0) {
-        crm_time_format(text, sizeof text, v);
+    switch (columns[i].kind) {
+    case AS_MONEY: return crm_record_set_money(r, name, sqlite3_column_int64(st, col));
+    case AS_DATE: return crm_record_set_date(r, name, (const char *)sqlite3_column_text(st, col));
+    case AS_DATE_OF_TIME:
+        crm_time_format(text, sizeof text, sqlite3_column_int64(st, col));
         text[10] = '\0';
         return crm_record_set_date(r, name, text);
-    }
-    if (strcmp(name, "birth_date") == 0)
-        return crm_record_set_date(r, name, (const char *)sqlite3_column_text(st, col));
-    if (is_time(name)) {
-        crm_time_format(text, sizeof text, v);
+    case AS_TIME:
+        crm_time_format(text, sizeof text, sqlite3_column_int64(st, col));
         return crmi_record_put_text(r, name, text);
+    default:
+        return type == SQLITE_INTEGER
+                   ? crmi_record_put_int(r, name, sqlite3_column_int64(st, col))
+                   : crmi_record_put_text(r, name, (const char *)sqlite3_column_text(st, col));
     }
-    if (is_money(name))
-        return crm_record_set_money(r, name, v);
-    if (sqlite3_column_type(st, col) == SQLITE_INTEGER)
-        return crmi_record_put_int(r, name, v);
-    return crmi_record_put_text(r, name, (const char *)sqlite3_column_text(st, col));
 }
 
 static int put_derived(crm_record *r, crm_db *db, sqlite3_stmt *st)
@@ -134,12 +150,12 @@ static int put_ext(crm_record *r, crm_db *db, int64_t id)
 int crmi_customer_from_row(crm_record **out, crm_db *db, sqlite3_stmt *st, void *ctx)
 {
     crm_record *r = NULL;
-    int rc = crm_record_new(&r);
+    int rc = crmi_record_new_sized(&r, 32); /* the columns, derived fields, search extras */
     for (size_t i = 0; !rc && i < N_COLUMNS; i++)
-        rc = put_column(r, st, (int)i + 1, columns[i]);
+        rc = put_column(r, st, (int)i + 1, i);
     if (!rc)
         rc = put_derived(r, db, st);
-    if (!rc)
+    if (!rc && sqlite3_column_int(st, COLUMN_HAS_EXT))
         rc = put_ext(r, db, sqlite3_column_int64(st, 0));
     if (rc) {
         crm_record_free(r);
@@ -156,13 +172,14 @@ CRM_EXTERN(int) crm_customer_get(crm_record **out, crm_db *db, const char *custo
     if (!out || !db || !customer_no)
         return crmi_error(db, CRM_E_INVALID_ARG, "customer get: NULL argument");
     crmi_error_clear(db);
-    int rc = crmi_access_require(db, CRMI_OP_CUSTOMER_READ);
-    sqlite3_stmt *st = rc ? NULL : crmi_stmt(db, SQL_GET);
+    sqlite3_stmt *st = crmi_stmt(db, SQL_GET);
     if (!st)
-        return rc ? rc : db->errcode;
+        return db->errcode;
     crmi_bind_text(st, sqlite3_bind_parameter_index(st, ":no"), customer_no);
     crmi_customer_scope_bind(db, st);
-    int step = crmi_step(st);
+    int step, rc = crmi_customer_step_scoped(db, st, &step);
+    if (rc)
+        return rc;
     if (step == SQLITE_ROW)
         rc = crmi_customer_from_row(out, db, st, NULL);
     else

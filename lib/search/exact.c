@@ -22,11 +22,14 @@ static const char *const exact_names[CRMI_EXACT_COUNT] = {"customer_no", "id_num
 
 /* The whole crm_customer_find_by statement of each, static so the handle
  * caches it (crmi_stmt_lend): an exact lookup is prepared once. No LIMIT,
- * no IN list: both would make SQLite build a temporary b-tree per run. */
-#define FIND(condition)                                                                            \
-    CRMI_CUSTOMER_SELECT " WHERE" CRMI_CUSTOMER_SCOPE condition " ORDER BY c.customer_no"
-static const char FIND_CUSTOMER_NO[] = FIND(BY_CUSTOMER_NO);
-static const char FIND_ID_NUMBER[] = FIND(BY_ID_NUMBER);
+ * no IN list: both would make SQLite build a temporary b-tree per run. The
+ * customer number and the resident ID have unique indexes, so at most one
+ * row comes back and the order by customer number needs no sort (SQLite
+ * would sort anyway: it does not infer it from a partial unique index). */
+#define FIND_ONE(condition) CRMI_CUSTOMER_SELECT " WHERE" CRMI_CUSTOMER_SCOPE condition
+#define FIND(condition) FIND_ONE(condition) " ORDER BY c.customer_no"
+static const char FIND_CUSTOMER_NO[] = FIND_ONE(BY_CUSTOMER_NO);
+static const char FIND_ID_NUMBER[] = FIND_ONE(BY_ID_NUMBER);
 static const char FIND_ID_NUMBER_2[] = FIND(BY_ID_NUMBER_2);
 static const char FIND_PHONE[] = FIND(BY_PHONE);
 static const char FIND_CARD_NUMBER[] = FIND(BY_CARD_NUMBER);

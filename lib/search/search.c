@@ -74,7 +74,17 @@ static int run(crm_iter **out, crm_db *db, crmi_query *q, const row_ctx *ctx, in
     return crmi_iter_new(out, db, st, map_row, copy, crm_free);
 }
 
-/* An exact lookup runs its static statement from the handle's cache. */
+static void give_back(crm_db *db, sqlite3_stmt *st, const char *sql, bool lent)
+{
+    if (lent)
+        crmi_stmt_return(db, sql);
+    else
+        sqlite3_finalize(st);
+}
+
+/* An exact lookup runs its static statement from the handle's cache, and
+ * takes its first step here so the access check shares the query's read
+ * transaction (crmi_customer_step_scoped). */
 static int run_find(crm_iter **out, crm_db *db, crmi_query *q)
 {
     row_ctx ctx = {.sort = NULL}, *copy;
@@ -87,15 +97,19 @@ static int run_find(crm_iter **out, crm_db *db, crmi_query *q)
         crm_free(copy);
         return db->errcode;
     }
-    if ((rc = crmi_query_bind(db, q, st)) != CRM_OK) {
-        if (lent)
-            crmi_stmt_return(db, q->find_sql);
-        else
-            sqlite3_finalize(st);
+    int step;
+    if (!(rc = crmi_query_bind(db, q, st)) && !(rc = crmi_customer_step_scoped(db, st, &step)) &&
+        step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = crmi_sqlite_error(db, step, "customer find");
+    if (rc) {
+        give_back(db, st, q->find_sql, lent);
         crm_free(copy);
         return rc;
     }
-    return crmi_iter_new_lent(out, db, st, lent ? q->find_sql : NULL, map_row, copy, crm_free);
+    rc = crmi_iter_new_lent(out, db, st, lent ? q->find_sql : NULL, map_row, copy, crm_free);
+    if (!rc)
+        crmi_iter_prime(*out, step);
+    return rc;
 }
 
 static int begin(crm_db *db, crmi_query *q)
@@ -111,16 +125,15 @@ CRM_EXTERN(int) crm_customer_find_by(crm_iter **out, crm_db *db, const char *key
 {
     if (!out || !db || !key || !value)
         return crmi_error(db, CRM_E_INVALID_ARG, "customer find: NULL argument");
+    crmi_error_clear(db);
     crmi_query q = {0};
-    int rc = begin(db, &q);
     crmi_exact k = crmi_exact_key(key);
-    if (!rc && k == CRMI_EXACT_COUNT)
-        rc = crmi_error(db, CRM_E_INVALID_ARG,
-                        "customer find: unknown key \"%.40s\" (customer_no, id_number, phone, "
-                        "card_number, email)",
-                        key);
-    if (!rc)
-        rc = crmi_exact_add(db, &q, k, value);
+    int rc = k == CRMI_EXACT_COUNT
+                 ? crmi_error(db, CRM_E_INVALID_ARG,
+                              "customer find: unknown key \"%.40s\" (customer_no, id_number, "
+                              "phone, card_number, email)",
+                              key)
+                 : crmi_exact_add(db, &q, k, value);
     if (!rc)
         rc = run_find(out, db, &q);
     crmi_query_free(&q);

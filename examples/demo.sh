@@ -197,8 +197,7 @@ generated_bank() {
 
     step "Import 24 months of transactions, and the balances the core system reports."
     crm txn import data/transactions.csv
-    load data/holdings.csv "holding set {customer_no} {product_code} --balance {balance}" \
-        customer_no product_code balance
+    crm holding import data/holdings.csv
 
     step "Find customers: fuzzy by a two-character name part, exact by ID number."
     local name no id

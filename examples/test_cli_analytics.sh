@@ -77,8 +77,7 @@ generate_and_import() {
         yield_bps sale_start sale_end
     expect 0 customer import data/customers.csv
     expect 0 txn import data/transactions.csv
-    load data/holdings.csv "holding set {customer_no} {product_code} --balance {balance}" \
-        customer_no product_code balance
+    expect 0 holding import data/holdings.csv
     expect 0 --json holding list C0000000001
     check 'len(o) >= 1' "holdings were not loaded"
 }

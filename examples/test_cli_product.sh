@@ -38,7 +38,7 @@ checks=0 failures=0 status=0 last=""
 
 test_help() {
     local group sub
-    for group in "product add get list" "holding set list" "txn add list"; do
+    for group in "product add get list" "holding set list import" "txn add list"; do
         set -- $group
         local name=$1
         shift
@@ -162,6 +162,27 @@ test_holdings() {
     json_eq 'len(o)' 1
     expect 0 --json audit list --action holding.set --id C001
     json_eq 'len(o)' 3
+    # a balance feed: bad rows reported by line; stored holdings need --on-duplicate update
+    printf 'customer_no,product_code,balance\nC001,DEP1Y,200\nC001,NOPE,1\n' >feed.csv
+    expect 3 holding import feed.csv --mode skip --errors feed-errors.csv
+    checks=$((checks + 1))
+    grep -q '^3,product_code,' feed-errors.csv || fail "feed-errors.csv lacks line 3"
+    expect 0 --json holding list C001
+    json_eq '[(h["product_code"], h["balance"]) for h in o]' \
+        "[('DEP1Y', 20000), ('WM001', 5000000)]"
+    printf 'customer_no,product_code,balance\nC001,DEP1Y,300\n' >feed2.csv
+    expect 3 holding import feed2.csv
+    err_has "already holds DEP1Y"
+    expect 5 --as rm.a holding import feed2.csv --on-duplicate update
+    expect 0 holding import feed2.csv --on-duplicate update
+    expect 0 --json holding list C001
+    json_eq '[h["balance"] for h in o if h["product_code"] == "DEP1Y"]' "[30000]"
+    expect 0 --json audit list --action holding.import
+    json_eq 'len(o) >= 2' True
+    printf 'customer_no,product_code,balance\nC001,DEP1Y,0\n' >closed.csv
+    expect 0 holding import closed.csv --on-duplicate update
+    expect 0 --json holding list C001
+    json_eq '[h["product_code"] for h in o]' "['WM001']"
 }
 
 test_transactions() {

@@ -77,8 +77,7 @@ load data/products.csv "product add {code} --name {name} --type {type} \
     yield_bps sale_start sale_end
 "$CRM" customer import data/customers.csv --mode skip >/dev/null
 "$CRM" txn import data/transactions.csv >/dev/null
-load data/holdings.csv "holding set {customer_no} {product_code} --balance {balance}" \
-    customer_no product_code balance
+"$CRM" holding import data/holdings.csv >/dev/null
 
 echo "== complaints of this month (the CLI's clock is the real one), some handled and rated"
 MONTH=$(date -u +%Y-%m)

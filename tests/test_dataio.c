@@ -715,6 +715,87 @@ START_TEST(txn_feed_imported_twice_is_not_doubled)
 }
 END_TEST
 
+static int64_t holding_balance(crm_db *db, const char *no, const char *product, int *count)
+{
+    crm_iter *it;
+    const crm_record *h;
+    const char *code;
+    int64_t balance = -1;
+    *count = 0;
+    ck_assert_ok(crm_holding_list(&it, db, no));
+    while (crm_iter_next(&h, it) == CRM_OK) {
+        ++*count;
+        ck_assert_ok(crm_record_get_text(&code, h, "product_code"));
+        if (strcmp(code, product) == 0)
+            ck_assert_ok(crm_record_get_int(&balance, h, "balance"));
+    }
+    crm_iter_free(it);
+    return balance;
+}
+
+/* A balance feed: bad rows reported by line and column; a holding already
+ * stored refused by default, set under update (a daily feed); 0 removes. */
+START_TEST(holding_feed_import)
+{
+    crm_db *db = bank();
+    char csv[2048];
+    snprintf(csv, sizeof csv, HEADER "C1,张三,%s,13800000001,,100,C3,BJ\n",
+             id_of("11010119800101001"));
+    crm_import_options o = options(CRM_IMPORT_STRICT, NULL);
+    crm_import_stats st;
+    ck_assert_ok(import_csv(db, csv, &o, &st));
+    crm_record *p;
+    ck_assert_ok(crm_record_new(&p));
+    ck_assert_ok(crm_record_set_text(p, "code", "WM01"));
+    ck_assert_ok(crm_record_set_text(p, "name", "稳健理财"));
+    ck_assert_ok(crm_record_set_text(p, "type", "wealth"));
+    ck_assert_ok(crm_record_set_text(p, "risk_rating", "R2"));
+    ck_assert_ok(crm_product_add(db, p));
+    crm_record_free(p);
+    const char *feed = write_text("holdings.csv", "customer_no,product_code,balance\n"
+                                                  "C1,WM01,5000.00\n"
+                                                  "C1,NOPE,1\n"
+                                                  "C404,WM01,1\n"
+                                                  "C1,WM01,-1\n"
+                                                  "C1,WM01,1.001\n");
+    const char *errors = file_path("holding-errors.csv");
+    o = options(CRM_IMPORT_SKIP, errors);
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_holding_import(&st, db, feed, &o));
+    ck_assert_int_eq(st.inserted, 1);
+    ck_assert_int_eq(st.refused, 4);
+    const char *report = read_file(errors);
+    assert_has(report, "3,product_code,");
+    assert_has(report, "4,customer_no,");
+    assert_has(report, "5,balance,");
+    assert_has(report, "6,balance,more than 2 decimals");
+    int held;
+    ck_assert_int_eq(holding_balance(db, "C1", "WM01", &held), 500000);
+
+    const char *next_day = write_text("holdings2.csv", "customer_no,product_code,balance\n"
+                                                       "C1,WM01,6000\n");
+    ck_assert_int_eq(crm_holding_import(NULL, db, next_day, NULL), CRM_E_CONFLICT);
+    assert_has(crm_db_errmsg(db), "line 2, column product_code: customer C1 already holds WM01");
+    o = options(CRM_IMPORT_STRICT, NULL);
+    o.on_duplicate = CRM_DUPLICATE_SKIP;
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_holding_import(&st, db, next_day, &o));
+    ck_assert_int_eq(st.skipped, 1);
+    ck_assert_int_eq(holding_balance(db, "C1", "WM01", &held), 500000);
+    o.on_duplicate = CRM_DUPLICATE_UPDATE;
+    ck_assert_ok(crm_import_stats_init(&st, CRM_IMPORT_STATS_VERSION));
+    ck_assert_ok(crm_holding_import(&st, db, next_day, &o));
+    ck_assert_int_eq(st.updated, 1);
+    ck_assert_int_eq(holding_balance(db, "C1", "WM01", &held), 600000);
+    const char *closed = write_text("holdings3.csv", "customer_no,product_code,balance\n"
+                                                     "C1,WM01,0\n");
+    ck_assert_ok(crm_holding_import(NULL, db, closed, &o));
+    ck_assert_int_eq(holding_balance(db, "C1", "WM01", &held), -1);
+    ck_assert_int_eq(held, 0);
+    crm_db_close(db);
+}
+END_TEST
+
 /* ----------------------------------------------------------------- export */
 
 static void seed(crm_db *db)
@@ -1020,6 +1101,7 @@ int main(void)
     tcase_add_test(tc, progress_reports_and_stops);
     tcase_add_test(tc, jsonl_import);
     tcase_add_test(tc, txn_import);
+    tcase_add_test(tc, holding_feed_import);
     tcase_add_test(tc, txn_feed_imported_twice_is_not_doubled);
     tcase_add_test(tc, export_masked_by_default_clear_audited);
     tcase_add_test(tc, export_filters_scope_and_gbk);

@@ -30,11 +30,12 @@ static const char *const actors[N_ROLES] = {"m.admin", "m.bm", "m.rm", "m.mk", "
 /* ------------------------------------------------------------ the fixture */
 
 struct fixture {
-    char ticket[64];    /* a complaint on C1 */
-    int64_t alert_id;   /* an alert on C1 */
-    char csv_path[512]; /* a customer import file */
-    char txn_path[512]; /* a transaction import file */
-    char out_path[512]; /* where exports and reports go */
+    char ticket[64];        /* a complaint on C1 */
+    int64_t alert_id;       /* an alert on C1 */
+    char csv_path[512];     /* a customer import file */
+    char txn_path[512];     /* a transaction import file */
+    char holding_path[512]; /* a holding import file */
+    char out_path[512];     /* where exports and reports go */
     crm_risk_config *risk;
     crm_analytics_config *tiers;
     int64_t lead_id;       /* campaign RUN1's lead on C3, owned by m.rm */
@@ -309,14 +310,19 @@ static crm_db *prepare(void)
        rc = crm_product_get(&r, db, "WM01"); crm_record_free(r))                                   \
     OP(crm_product_list, "product get / list", crm_iter *it = NULL;                                \
        rc = crm_product_list(&it, db, NULL); crm_iter_free(it))                                    \
-    OP(crm_holding_set, "holding set, transaction add (the core-banking feed)",                    \
+    OP(crm_holding_set, "holding set / import, transaction add / import (the core-banking feed)",  \
        rc = crm_holding_set(db, "C1", "WM01", 100))                                                \
-    OP(crm_txn_add, "holding set, transaction add (the core-banking feed)",                        \
+    OP(crm_txn_add, "holding set / import, transaction add / import (the core-banking feed)",      \
        crm_record *t = rec("customer_no", "C1", "type", "deposit", "channel", "branch", NULL);     \
        crm_record_set_money(t, "amount", 100); rc = crm_txn_add(db, t))                            \
-    OP(crm_txn_import, "holding set, transaction add (the core-banking feed)",                     \
+    OP(crm_txn_import, "holding set / import, transaction add / import (the core-banking feed)",   \
        crm_import_stats st = CRM_IMPORT_STATS_INIT;                                                \
        rc = crm_txn_import(&st, db, F.txn_path, NULL))                                             \
+    OP(crm_holding_import,                                                                         \
+       "holding set / import, transaction add / import (the core-banking feed)",                   \
+       crm_import_stats st = CRM_IMPORT_STATS_INIT;                                                \
+       crm_import_options o = CRM_IMPORT_OPTIONS_INIT; o.on_duplicate = CRM_DUPLICATE_UPDATE;      \
+       rc = crm_holding_import(&st, db, F.holding_path, &o))                                       \
     OP(crm_segment_list, "segment list / get / members, tag list", crm_iter *it = NULL;            \
        rc = crm_segment_list(&it, db); crm_iter_free(it))                                          \
     OP(crm_segment_get, "segment list / get / members, tag list", crm_record *r = NULL;            \
@@ -950,11 +956,13 @@ static void prepare_files(void)
     char *p = test_temp_path("matrix-import");
     snprintf(F.csv_path, sizeof F.csv_path, "%s.csv", p);
     snprintf(F.txn_path, sizeof F.txn_path, "%s-txn.csv", p);
+    snprintf(F.holding_path, sizeof F.holding_path, "%s-holding.csv", p);
     snprintf(F.out_path, sizeof F.out_path, "%s.out", p);
     free(p);
     write_file(F.csv_path, "customer_no,name,branch\nC7,赵六,BJ\n");
     write_file(F.txn_path, "customer_no,type,amount,channel,time,ref\n"
                            "C1,deposit,10.00,branch,2026-11-02,RF1\n");
+    write_file(F.holding_path, "customer_no,product_code,balance\nC1,WM01,2.50\n");
     const char *r = crm_risk_config_default();
     ck_assert_ok(crm_risk_config_load(&F.risk, r, strlen(r)));
     const char *t = crm_analytics_config_default();
@@ -965,6 +973,7 @@ static void cleanup_files(void)
 {
     unlink(F.csv_path);
     unlink(F.txn_path);
+    unlink(F.holding_path);
     unlink(F.out_path);
     crm_risk_config_free(F.risk);
     crm_analytics_config_free(F.tiers);

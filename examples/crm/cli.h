@@ -228,6 +228,7 @@ int cmd_customer_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_quality(cli_ctx *ctx, int argc, char **argv);
 int cmd_customer_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_txn_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_holding_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_alert(cli_ctx *ctx, int argc, char **argv);
 int cmd_complaint(cli_ctx *ctx, int argc, char **argv);
 int cmd_kb(cli_ctx *ctx, int argc, char **argv);

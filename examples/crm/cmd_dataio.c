@@ -1,4 +1,4 @@
-/* crm customer import | export | quality | stats; crm txn import.
+/* crm customer import | export | quality | stats; crm txn import; crm holding import.
  *
  * Rows of the 'crm customer' and 'crm txn' dispatch tables (cmd_customer.c,
  * cmd_txn.c). The import exit status is a contract: 0 when every row went
@@ -233,6 +233,32 @@ int cmd_txn_import(cli_ctx *ctx, int argc, char **argv)
         .args = &a.file,
     };
     return run_import(ctx, &spec, &a, argc, argv, crm_txn_import);
+}
+
+int cmd_holding_import(cli_ctx *ctx, int argc, char **argv)
+{
+    import_args a = {0};
+    const cli_opt opts[] = {
+        IMPORT_OPTIONS(a),
+        {"on-duplicate", "update|skip|error",
+         "a holding already stored (default error; update for a daily feed)", &a.on_duplicate,
+         false},
+        {NULL, NULL, NULL, NULL, false},
+    };
+    const cli_spec spec = {
+        .command = "holding import",
+        .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
+                    "[--on-duplicate update|skip|error] [--errors OUT]",
+        .about = "Imports balances (columns customer_no, product_code, balance in yuan) from CSV\n"
+                 "or JSON Lines, each row as 'crm holding set': 0 removes the holding, a change\n"
+                 "is audited, an unchanged balance writes nothing. Exit status 0 when every row\n"
+                 "went in, 3 when any row was refused. Admin only.",
+        .opts = opts,
+        .min_args = 1,
+        .max_args = 1,
+        .args = &a.file,
+    };
+    return run_import(ctx, &spec, &a, argc, argv, crm_holding_import);
 }
 
 /* --------------------------------------------------------------- export */

@@ -144,8 +144,8 @@ static int txn_list(cli_ctx *ctx, int argc, char **argv)
     return status;
 }
 
-/* 'crm txn import' is another file's: it adds its row to this table and its
- * prototype to cli.h. */
+/* 'crm txn import' and 'crm holding import' are another file's (cmd_dataio.c):
+ * each adds its row to a table here and its prototype to cli.h. */
 static const cli_command txn_subcommands[] = {
     {"add", "record one transaction", txn_add},
     {"list", "list a customer's transactions, newest first", txn_list},
@@ -226,6 +226,7 @@ static int holding_list(cli_ctx *ctx, int argc, char **argv)
 static const cli_command holding_subcommands[] = {
     {"set", "set a customer's balance in a product", holding_set},
     {"list", "list a customer's holdings", holding_list},
+    {"import", "import balances from CSV (UTF-8 or GBK) or JSON Lines", cmd_holding_import},
     {NULL, NULL, NULL},
 };
 

@@ -198,6 +198,20 @@ CRM_EXTERN(int) crm_customer_import(crm_import_stats *stats, crm_db *db, const c
 CRM_EXTERN(int) crm_txn_import(crm_import_stats *stats, crm_db *db, const char *path,
                                const crm_import_options *opts);
 
+/**
+ * Imports holdings (columns customer_no, product_code, balance in yuan: a
+ * core-banking balance feed) from `path`, each row as crm_holding_set: the
+ * balance set, 0 removing the holding, a change audited against the
+ * customer, an unchanged balance writing nothing; admin only. `on_duplicate`
+ * applies to a holding already stored (a non-zero balance of that customer
+ * in that product): refused (CRM_E_CONFLICT, naming column product_code),
+ * kept, or set to the row's balance (CRM_DUPLICATE_UPDATE: a daily feed).
+ * Modes, error file, progress and returns as crm_customer_import; the
+ * import adds one "holding.import" audit entry.
+ */
+CRM_EXTERN(int) crm_holding_import(crm_import_stats *stats, crm_db *db, const char *path,
+                                   const crm_import_options *opts);
+
 /* ------------------------------------------------------------- export */
 
 /** Export flags, combined with |. */

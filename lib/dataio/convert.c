@@ -44,6 +44,12 @@ const crmi_columns crmi_customer_columns = {customer_cols,
                                             sizeof customer_cols / sizeof customer_cols[0], true};
 const crmi_columns crmi_txn_columns = {txn_cols, sizeof txn_cols / sizeof txn_cols[0], false};
 
+static const crmi_column holding_cols[] = {
+    {"customer_no", CRMI_COL_TEXT}, {"product_code", CRMI_COL_TEXT}, {"balance", CRMI_COL_MONEY}};
+
+const crmi_columns crmi_holding_columns = {holding_cols,
+                                           sizeof holding_cols / sizeof holding_cols[0], false};
+
 const crmi_column *crmi_column_find(const crmi_columns *set, const char *name)
 {
     static const crmi_column ext = {"ext", CRMI_COL_TEXT};

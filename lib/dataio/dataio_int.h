@@ -166,6 +166,7 @@ typedef struct crmi_columns {
 
 extern const crmi_columns crmi_customer_columns;
 extern const crmi_columns crmi_txn_columns;
+extern const crmi_columns crmi_holding_columns;
 
 /* The column named `name`, or NULL when the set has none. */
 const crmi_column *crmi_column_find(const crmi_columns *set, const char *name);

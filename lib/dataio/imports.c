@@ -1,7 +1,7 @@
-/* What importing customers and transactions adds to the engine: customers
- * go through the customer module's validation and store (encrypted,
- * blind-indexed, audited), transactions through crm_txn_add's store (and
- * its alert check). */
+/* What importing customers, transactions and holdings adds to the engine:
+ * customers go through the customer module's validation and store
+ * (encrypted, blind-indexed, audited), transactions through crm_txn_add's
+ * store (and its alert check), holdings through crm_holding_set's. */
 #include "customer/customer_int.h"
 #include "product/product_int.h"
 #include "dataio/dataio_int.h"
@@ -74,6 +74,14 @@ static int explain_duplicate(crmi_import *x, const crmi_customer *c)
                       by_no ? "customer_no" : "ID number");
 }
 
+/* The store's outcome as the engine counts it. */
+static crmi_import_outcome outcome_of(crmi_store_outcome stored)
+{
+    return stored == CRMI_UPDATED   ? CRMI_IMPORT_UPDATED
+           : stored == CRMI_SKIPPED ? CRMI_IMPORT_SKIPPED
+                                    : CRMI_IMPORT_INSERTED;
+}
+
 /* No savepoint per row: crmi_customer_store refuses a row (duplicate,
  * unknown branch or manager, placement) before its first write or at it,
  * where SQLite's statement rollback undoes the write; a savepoint per row
@@ -92,9 +100,7 @@ static int store_customer(crmi_import *x, const crm_record *rec, crmi_import_out
     if (rc == CRM_E_CONFLICT)
         rc = explain_duplicate(x, &c);
     crmi_customer_clear(&c);
-    *outcome = stored == CRMI_UPDATED   ? CRMI_IMPORT_UPDATED
-               : stored == CRMI_SKIPPED ? CRMI_IMPORT_SKIPPED
-                                        : CRMI_IMPORT_INSERTED;
+    *outcome = outcome_of(stored);
     return rc;
 }
 
@@ -119,9 +125,7 @@ static int store_txn(crmi_import *x, const crm_record *rec, crmi_import_outcome 
 {
     crmi_store_outcome stored = CRMI_INSERTED;
     int rc = crmi_txn_store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
-    *outcome = stored == CRMI_UPDATED   ? CRMI_IMPORT_UPDATED
-               : stored == CRMI_SKIPPED ? CRMI_IMPORT_SKIPPED
-                                        : CRMI_IMPORT_INSERTED;
+    *outcome = outcome_of(stored);
     return rc;
 }
 
@@ -137,4 +141,26 @@ crm_txn_import(crm_import_stats *stats, crm_db *db, const char *path,
                const crm_import_options *opts)
 {
     return crmi_import_run(stats, db, path, opts, &txn_kind);
+}
+
+static int store_holding(crmi_import *x, const crm_record *rec, crmi_import_outcome *outcome)
+{
+    crmi_store_outcome stored = CRMI_INSERTED;
+    int rc = crmi_holding_store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
+    *outcome = outcome_of(stored);
+    return rc;
+}
+
+static const crmi_import_kind holding_kind = {
+    .audit_action = "holding.import",
+    .op = CRMI_OP_TXN_WRITE,
+    .columns = &crmi_holding_columns,
+    .store = store_holding,
+};
+
+CRM_EXTERN(int)
+crm_holding_import(crm_import_stats *stats, crm_db *db, const char *path,
+                   const crm_import_options *opts)
+{
+    return crmi_import_run(stats, db, path, opts, &holding_kind);
 }

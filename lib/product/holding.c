@@ -71,21 +71,40 @@ static int audit_holding(crm_db *db, const char *customer_no, const char *produc
     return rc;
 }
 
+/* Sets one balance. A holding already stored (a non-zero balance) is
+ * refused, kept or set per `dup`; setting the stored balance again changes
+ * nothing and audits nothing. */
 static int set_holding(crm_db *db, const char *customer_no, const char *product_code,
-                       int64_t balance)
+                       int64_t balance, crmi_dup_policy dup, crmi_store_outcome *outcome)
 {
     int64_t customer_id, version, product_id, before;
     int rc = crmi_customer_find(db, customer_no, &customer_id, &version);
+    if (rc == CRM_E_NOT_FOUND)
+        rc = crmi_error(db, rc, "field customer_no: no customer %.40s", customer_no);
     if (!rc)
         rc = crmi_product_find(db, product_code, &product_id);
     if (!rc)
         rc = read_balance(db, customer_id, product_id, &before);
-    if (rc || before == balance)
+    if (rc)
         return rc;
+    *outcome = !before ? CRMI_INSERTED : dup == CRMI_DUP_SKIP ? CRMI_SKIPPED : CRMI_UPDATED;
+    if (before && dup == CRMI_DUP_ERROR)
+        return crmi_error(db, CRM_E_CONFLICT, "field product_code: customer %s already holds %s",
+                          customer_no, product_code);
+    if ((before && dup == CRMI_DUP_SKIP) || before == balance)
+        return CRM_OK;
     rc = write_balance(db, customer_id, product_id, balance);
     if (!rc)
         rc = crmi_segment_customer_changed(db, customer_id);
     return rc ? rc : audit_holding(db, customer_no, product_code, before, balance);
+}
+
+static int check_balance(crm_db *db, int64_t balance_fen)
+{
+    if (balance_fen < 0)
+        return crmi_error(db, CRM_E_INVALID_DATA, "field balance: %lld fen is negative",
+                          (long long)balance_fen);
+    return CRM_OK;
 }
 
 CRM_EXTERN(int) crm_holding_set(crm_db *db, const char *customer_no, const char *product_code,
@@ -94,13 +113,39 @@ CRM_EXTERN(int) crm_holding_set(crm_db *db, const char *customer_no, const char 
     if (!db || !customer_no || !product_code)
         return crmi_error(db, CRM_E_INVALID_ARG, "holding set: NULL argument");
     crmi_error_clear(db);
+    crmi_store_outcome outcome;
     int rc = crmi_access_require(db, CRMI_OP_TXN_WRITE);
-    if (!rc && balance_fen < 0)
-        rc = crmi_error(db, CRM_E_INVALID_DATA, "field balance: %lld fen is negative",
-                        (long long)balance_fen);
+    if (!rc)
+        rc = check_balance(db, balance_fen);
     if (rc || (rc = crmi_txn_begin(db)))
         return rc;
-    return crmi_txn_end(db, set_holding(db, customer_no, product_code, balance_fen));
+    return crmi_txn_end(db, set_holding(db, customer_no, product_code, balance_fen,
+                                        CRMI_DUP_UPDATE, &outcome));
+}
+
+int crmi_holding_store(crm_db *db, const crm_record *row, crmi_dup_policy dup,
+                       crmi_store_outcome *outcome)
+{
+    static const char *const known[] = {"customer_no", "product_code", "balance"};
+    const char *customer_no, *product_code;
+    int64_t balance;
+    *outcome = CRMI_INSERTED;
+    int rc = crmi_access_require(db, CRMI_OP_TXN_WRITE);
+    if (!rc)
+        rc = crmi_record_check_fields(db, row, known, sizeof known / sizeof known[0], "holding");
+    if (!rc)
+        rc = crmi_record_text(db, row, "customer_no", true, &customer_no);
+    if (!rc)
+        rc = crmi_validate_code(db, "customer_no", customer_no, 32);
+    if (!rc)
+        rc = crmi_record_text(db, row, "product_code", true, &product_code);
+    if (!rc)
+        rc = crmi_validate_code(db, "product_code", product_code, 32);
+    if (!rc)
+        rc = crmi_field_money(db, row, "balance", 0, &balance);
+    if (rc || (rc = crmi_txn_begin(db)))
+        return rc;
+    return crmi_txn_end(db, set_holding(db, customer_no, product_code, balance, dup, outcome));
 }
 
 /* ---------------------------------------------------------------- reading */

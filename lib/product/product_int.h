@@ -19,6 +19,12 @@
 int crmi_txn_store(crm_db *db, const crm_record *txn, crmi_dup_policy dup,
                    crmi_store_outcome *outcome);
 
+/* Stores one holding row (customer_no, product_code, balance in fen) as
+ * crm_holding_set does, `dup` deciding for a holding already stored; the
+ * engine of crm_holding_import. */
+int crmi_holding_store(crm_db *db, const crm_record *row, crmi_dup_policy dup,
+                       crmi_store_outcome *outcome);
+
 /* The id of the product `code`; CRM_E_NOT_FOUND naming field product_code. */
 int crmi_product_find(crm_db *db, const char *code, int64_t *out_id);
 

@@ -102,6 +102,8 @@ DATAIO = [
      [POINTER(ImportStatsStruct), c_void_p, c_char_p, POINTER(ImportOptions)]),
     ("crm_txn_import", c_int,
      [POINTER(ImportStatsStruct), c_void_p, c_char_p, POINTER(ImportOptions)]),
+    ("crm_holding_import", c_int,
+     [POINTER(ImportStatsStruct), c_void_p, c_char_p, POINTER(ImportOptions)]),
     ("crm_export_options_init", c_int, [POINTER(ExportOptions), c_uint]),
     ("crm_customer_export", c_int, [POINTER(c_int64), c_void_p, c_char_p, POINTER(ExportOptions)]),
     ("crm_customer_quality", c_int, [_out, c_void_p]),
@@ -195,6 +197,15 @@ class DataIO(_Part):
         `on_duplicate` ("error", "skip", "update"), so a feed imported twice
         is not doubled."""
         return self._import(C.crm_txn_import, path, format, encoding, mode, on_duplicate,
+                            errors_path, progress, batch_size)
+
+    def import_holdings(self, path, format=None, encoding="utf-8", mode="strict",
+                        errors_path=None, progress=None, batch_size=0, on_duplicate="error"):
+        """Imports balances (customer_no, product_code, balance in yuan) from
+        `path`, each row as db.holdings.set; returns an :data:`ImportStats`.
+        A holding already stored is refused, kept or set per `on_duplicate`
+        ("error", "skip", "update": a daily balance feed). Admin only."""
+        return self._import(C.crm_holding_import, path, format, encoding, mode, on_duplicate,
                             errors_path, progress, batch_size)
 
     def export_customers(self, path, format=None, encoding="utf-8", clear=False, reason=None,

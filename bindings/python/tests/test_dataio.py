@@ -121,6 +121,23 @@ class ImportTest(DataIOCase):
         self.assertEqual((stats.inserted, stats.skipped), (0, 2))
         self.assertEqual(len(list(self.db.transactions.list("C1"))), 2)
 
+    def test_holding_feed(self):
+        self.db.dataio.import_customers(self.customers_csv(self.row("C1", "张三", 1, "13800000001")))
+        self.db.products.add("WM01", "稳健理财", "wealth", "R2")
+        path = self.write("h.csv", "customer_no,product_code,balance\n"
+                                   "C1,WM01,5000.00\n"
+                                   "C1,NOPE,1\n")
+        stats = self.db.dataio.import_holdings(path, mode="skip")
+        self.assertEqual((stats.inserted, stats.refused), (1, 1))
+        self.assertEqual([h["balance"] for h in self.db.holdings.list("C1")],
+                         [crm.Money(500000)])
+        again = self.write("h2.csv", "customer_no,product_code,balance\nC1,WM01,6000\n")
+        with self.assertRaisesRegex(crm.Conflict, "already holds WM01"):
+            self.db.dataio.import_holdings(again)
+        self.assertEqual(self.db.dataio.import_holdings(again, on_duplicate="update").updated, 1)
+        self.assertEqual([h["balance"] for h in self.db.holdings.list("C1")],
+                         [crm.Money(600000)])
+
 
 class ExportTest(DataIOCase):
     def setUp(self):

@@ -4,12 +4,7 @@
 # $status and $last (a script needing input defines its own); scripts count
 # with $checks and $failures.
 
-# python3 through the interpreter itself, resolved once: a version manager's
-# shim (pyenv's is a shell script) costs ~0.5 s a call, and the scripts make
-# hundreds of calls.
-if PYTHON3=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [[ -x $PYTHON3 ]]; then
-    python3() { "$PYTHON3" "$@"; }
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/python3.sh"
 
 run() {
     last="crm $*"

@@ -11,6 +11,7 @@
 # Later modules (customers, segments, campaigns, complaints, reports) add a
 # section function below and one line in main().
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/python3.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CRM_BIN=${CRM_BIN:-$here/../build/examples/crm}

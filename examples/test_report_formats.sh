@@ -13,6 +13,7 @@
 # Exits 77 (skipped) only when LibreOffice, poppler or Chromium is missing
 # and CI is not set; in CI .ci/deps installs them.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/python3.sh"
 if [[ $# -ne 3 ]]; then
     echo "usage: $0 PATH/TO/crm PATH/TO/crm-gen ARTEFACT_DIR" >&2
     exit 2

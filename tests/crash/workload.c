@@ -316,6 +316,17 @@ static int send_policy(crm_db *db)
     return rc;
 }
 
+/* Send customers live in a branch of their own, which the campaign's
+ * eligibility rule names: each cycle's target list holds them (a few per
+ * cycle), not every customer the other scenarios made. */
+#define SEND_BRANCH "SND"
+
+static int send_branch(crm_db *db)
+{
+    int rc = crm_branch_add(db, SEND_BRANCH, "营销演练支行", "HO");
+    return rc == CRM_E_CONFLICT ? CRM_OK : rc;
+}
+
 static int send_customer(crash_child *c, int i)
 {
     char no[33];
@@ -325,6 +336,10 @@ static int send_customer(crash_child *c, int i)
     int rc = serial < 0 ? CRM_E_INTERNAL : customer_record(&r, c, no, serial);
     if (!rc)
         rc = crm_record_set_int(r, "consent_sms", 1);
+    if (!rc)
+        rc = crm_record_set_text(r, "branch", SEND_BRANCH);
+    if (!rc)
+        rc = crm_record_unset(r, "manager");
     if (!rc)
         rc = crm_customer_create(c->db, r);
     crm_record_free(r);
@@ -363,14 +378,16 @@ int crash_send_setup(crash_child *c)
         crm_record_free(out);
     if (!rc)
         rc = send_policy(c->db);
+    if (!rc)
+        rc = send_branch(c->db);
     for (int i = 0; !rc && i < CRASH_SEND_CUSTOMERS; i++)
         rc = send_customer(c, i);
     if (!rc)
         rc = second_approver(c->db);
     snprintf(code, sizeof code, "K%d", c->cycle);
     snprintf(def, sizeof def,
-             "name: 断电演练%d\ncontrol_bps: 0\nchannels: [{channel: sms, body: "
-             "\"{salutation}，您好\"}]\n",
+             "name: 断电演练%d\ncontrol_bps: 0\neligibility: {\"==\": [{var: branch}, " SEND_BRANCH
+             "]}\nchannels: [{channel: sms, body: \"{salutation}，您好\"}]\n",
              c->cycle);
     if (!rc)
         rc = crm_campaign_create(c->db, code, def);

@@ -594,7 +594,8 @@ END_TEST
 
 /* ---------------------------------------------------------- transactions */
 
-START_TEST(txn_import)
+/* The bank with customer C1 and product WM01, for the feeds. */
+static crm_db *bank_with_c1_and_wm01(void)
 {
     crm_db *db = bank();
     char csv[2048];
@@ -611,6 +612,14 @@ START_TEST(txn_import)
     ck_assert_ok(crm_record_set_text(p, "risk_rating", "R2"));
     ck_assert_ok(crm_product_add(db, p));
     crm_record_free(p);
+    return db;
+}
+
+START_TEST(txn_import)
+{
+    crm_db *db = bank_with_c1_and_wm01();
+    crm_import_options o;
+    crm_import_stats st;
     const char *path =
         write_text("txns.csv", "customer_no,product_code,type,amount,channel,time\n"
                                "C1,WM01,purchase,5000.00,mobile,2026-11-01T10:00:00Z\n"
@@ -737,21 +746,9 @@ static int64_t holding_balance(crm_db *db, const char *no, const char *product, 
  * stored refused by default, set under update (a daily feed); 0 removes. */
 START_TEST(holding_feed_import)
 {
-    crm_db *db = bank();
-    char csv[2048];
-    snprintf(csv, sizeof csv, HEADER "C1,张三,%s,13800000001,,100,C3,BJ\n",
-             id_of("11010119800101001"));
-    crm_import_options o = options(CRM_IMPORT_STRICT, NULL);
+    crm_db *db = bank_with_c1_and_wm01();
+    crm_import_options o;
     crm_import_stats st;
-    ck_assert_ok(import_csv(db, csv, &o, &st));
-    crm_record *p;
-    ck_assert_ok(crm_record_new(&p));
-    ck_assert_ok(crm_record_set_text(p, "code", "WM01"));
-    ck_assert_ok(crm_record_set_text(p, "name", "稳健理财"));
-    ck_assert_ok(crm_record_set_text(p, "type", "wealth"));
-    ck_assert_ok(crm_record_set_text(p, "risk_rating", "R2"));
-    ck_assert_ok(crm_product_add(db, p));
-    crm_record_free(p);
     const char *feed = write_text("holdings.csv", "customer_no,product_code,balance\n"
                                                   "C1,WM01,5000.00\n"
                                                   "C1,NOPE,1\n"

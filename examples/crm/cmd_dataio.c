@@ -144,55 +144,63 @@ static int report_import(cli_ctx *ctx, const import_args *a, const crm_import_st
 
 typedef int (*import_fn)(crm_import_stats *, crm_db *, const char *, const crm_import_options *);
 
-static int run_import(cli_ctx *ctx, const cli_spec *spec, import_args *a, int argc, char **argv,
-                      import_fn fn)
+/* One import subcommand: the options and synopsis every import shares, what
+ * a duplicate is for this kind of row, its help text and its library call. */
+typedef struct import_command {
+    const char *command, *duplicate, *about;
+    import_fn fn;
+} import_command;
+
+static int run_import(cli_ctx *ctx, const import_command *cmd, int argc, char **argv)
 {
-    int status = cli_parse(ctx, spec, argc, argv);
+    import_args a = {0};
+    const cli_opt opts[] = {
+        {"encoding", "utf-8|gbk", "text encoding of FILE (default utf-8)", &a.encoding, false},
+        {"format", "csv|jsonl", "default: jsonl for *.jsonl, else csv", &a.format, false},
+        {"mode", "strict|skip",
+         "strict (default): all rows or none; skip: good rows in, bad rows reported", &a.mode,
+         false},
+        {"errors", "OUT", "write every refused row (line, column, reason) to OUT as CSV",
+         &a.errors, false},
+        {"batch", "N", "rows per commit in skip mode (default 1000)", &a.batch, false},
+        {"on-duplicate", "update|skip|error", cmd->duplicate, &a.on_duplicate, false},
+        {NULL, NULL, NULL, NULL, false},
+    };
+    const cli_spec spec = {
+        .command = cmd->command,
+        .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
+                    "[--on-duplicate update|skip|error] [--errors OUT]",
+        .about = cmd->about,
+        .opts = opts,
+        .min_args = 1,
+        .max_args = 1,
+        .args = &a.file,
+    };
+    int status = cli_parse(ctx, &spec, argc, argv);
     if (status != CLI_CONTINUE)
         return status;
     crm_import_options o = CRM_IMPORT_OPTIONS_INIT;
-    if ((status = import_options(&o, spec->command, a)) || (status = cli_open(ctx, 0, true)))
+    if ((status = import_options(&o, spec.command, &a)) || (status = cli_open(ctx, 0, true)))
         return status;
-    const char *path = stream_path(a->file, "/dev/stdin");
-    meter m = {.what = a->file};
+    const char *path = stream_path(a.file, "/dev/stdin");
+    meter m = {.what = a.file};
     attach_meter(&m, path, &o.progress, &o.progress_payload);
     crm_import_stats st = CRM_IMPORT_STATS_INIT;
-    int rc = fn(&st, ctx->db, path, &o);
+    int rc = cmd->fn(&st, ctx->db, path, &o);
     end_progress(&m);
     if (rc && st.refused == 0)
         return cli_fail(ctx, rc);
     if (rc) /* strict: the first bad row */
         fprintf(stderr, "crm: %s\n", crm_db_errmsg(ctx->db));
-    status = report_import(ctx, a, &st);
+    status = report_import(ctx, &a, &st);
     return status ? status : st.refused ? CLI_EXIT_INVALID : CLI_EXIT_OK;
 }
 
-#define IMPORT_OPTIONS(a)                                                                          \
-    {"encoding", "utf-8|gbk", "text encoding of FILE (default utf-8)", &(a).encoding, false},      \
-        {"format", "csv|jsonl", "default: jsonl for *.jsonl, else csv", &(a).format, false},       \
-        {"mode", "strict|skip",                                                                    \
-         "strict (default): all rows or none; skip: good rows in, bad rows reported", &(a).mode,   \
-         false},                                                                                   \
-        {"errors", "OUT", "write every refused row (line, column, reason) to OUT as CSV",          \
-         &(a).errors, false},                                                                      \
-    {                                                                                              \
-        "batch", "N", "rows per commit in skip mode (default 1000)", &(a).batch, false             \
-    }
-
 int cmd_customer_import(cli_ctx *ctx, int argc, char **argv)
 {
-    import_args a = {0};
-    const cli_opt opts[] = {
-        IMPORT_OPTIONS(a),
-        {"on-duplicate", "update|skip|error",
-         "a customer whose ID number or customer_no is stored already (default error)",
-         &a.on_duplicate, false},
-        {NULL, NULL, NULL, NULL, false},
-    };
-    const cli_spec spec = {
+    static const import_command cmd = {
         .command = "customer import",
-        .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
-                    "[--on-duplicate update|skip|error] [--errors OUT]",
+        .duplicate = "a customer whose ID number or customer_no is stored already (default error)",
         .about = "Imports customers from a CSV file (RFC 4180, header row, UTF-8 or GBK) or JSON\n"
                  "Lines; FILE '-' reads standard input. Columns: customer_no, name, id_type,\n"
                  "id_number, gender, birth_date, phone, email, address, card_number, city,\n"
@@ -201,64 +209,38 @@ int cmd_customer_import(cli_ctx *ctx, int argc, char **argv)
                  "consent_phone, ext.NAME. Each row is validated like 'crm customer add'.\n"
                  "Exit status 0 when every row went in, 3 when any row was refused.\n"
                  "Admin or branch manager; audited.",
-        .opts = opts,
-        .min_args = 1,
-        .max_args = 1,
-        .args = &a.file,
+        .fn = crm_customer_import,
     };
-    return run_import(ctx, &spec, &a, argc, argv, crm_customer_import);
+    return run_import(ctx, &cmd, argc, argv);
 }
 
 int cmd_txn_import(cli_ctx *ctx, int argc, char **argv)
 {
-    import_args a = {0};
-    const cli_opt opts[] = {
-        IMPORT_OPTIONS(a),
-        {"on-duplicate", "update|skip|error",
-         "a row whose ref is recorded already (default error)", &a.on_duplicate, false},
-        {NULL, NULL, NULL, NULL, false},
-    };
-    const cli_spec spec = {
+    static const import_command cmd = {
         .command = "txn import",
-        .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
-                    "[--on-duplicate update|skip|error] [--errors OUT]",
+        .duplicate = "a row whose ref is recorded already (default error)",
         .about = "Imports transactions (columns customer_no, product_code, type, amount in yuan,\n"
                  "channel, time, ref) from CSV or JSON Lines, each row as 'crm txn add', alert\n"
                  "rules included. ref is the core-banking id: a feed imported twice is not\n"
                  "doubled. Exit status 0 when every row went in, 3 when any row was refused.\n"
                  "Admin only.",
-        .opts = opts,
-        .min_args = 1,
-        .max_args = 1,
-        .args = &a.file,
+        .fn = crm_txn_import,
     };
-    return run_import(ctx, &spec, &a, argc, argv, crm_txn_import);
+    return run_import(ctx, &cmd, argc, argv);
 }
 
 int cmd_holding_import(cli_ctx *ctx, int argc, char **argv)
 {
-    import_args a = {0};
-    const cli_opt opts[] = {
-        IMPORT_OPTIONS(a),
-        {"on-duplicate", "update|skip|error",
-         "a holding already stored (default error; update for a daily feed)", &a.on_duplicate,
-         false},
-        {NULL, NULL, NULL, NULL, false},
-    };
-    const cli_spec spec = {
+    static const import_command cmd = {
         .command = "holding import",
-        .synopsis = "FILE [--encoding utf-8|gbk] [--format csv|jsonl] [--mode strict|skip] "
-                    "[--on-duplicate update|skip|error] [--errors OUT]",
+        .duplicate = "a holding already stored (default error; update for a daily feed)",
         .about = "Imports balances (columns customer_no, product_code, balance in yuan) from CSV\n"
                  "or JSON Lines, each row as 'crm holding set': 0 removes the holding, a change\n"
                  "is audited, an unchanged balance writes nothing. Exit status 0 when every row\n"
                  "went in, 3 when any row was refused. Admin only.",
-        .opts = opts,
-        .min_args = 1,
-        .max_args = 1,
-        .args = &a.file,
+        .fn = crm_holding_import,
     };
-    return run_import(ctx, &spec, &a, argc, argv, crm_holding_import);
+    return run_import(ctx, &cmd, argc, argv);
 }
 
 /* --------------------------------------------------------------- export */

@@ -459,80 +459,29 @@ void crmi_cconfig_free(crmi_cconfig *cfg)
     crm_free(cfg);
 }
 
-static const char SQL_CONFIG_GET[] =
-    "SELECT body FROM crm_complaint_config WHERE name = 'workflow'";
-
-/* The handle keeps the parsed configuration beside the text it came from:
- * every complaint call reads the stored text (one point lookup) and parses
- * it again only when another call or handle replaced it. */
-typedef struct cconfig_cache {
-    char *text;
-    size_t len;
-    crmi_cconfig *cfg;
-} cconfig_cache;
-
-static const char cache_key = 0; /* its address keys the handle's cache */
-
-static void cache_free(void *p)
+static int parse_any(crm_db *db, const char *text, size_t len, void **out)
 {
-    cconfig_cache *c = p;
-    crmi_cconfig_free(c->cfg);
-    crm_free(c->text);
-    crm_free(c);
+    return crmi_cconfig_parse(db, text, len, (crmi_cconfig **)out);
 }
 
-static cconfig_cache *cache_of(crm_db *db)
+static void free_any(void *cfg)
 {
-    cconfig_cache *c = crmi_db_slot(db, &cache_key);
-    if (c)
-        return c;
-    if (!(c = crmi_calloc(1, sizeof *c))) {
-        crmi_error(db, CRM_E_NOMEM, "complaint config: out of memory");
-        return NULL;
-    }
-    if (crmi_db_slot_set(db, &cache_key, c, cache_free) != CRM_OK) {
-        crm_free(c);
-        return NULL;
-    }
-    return c;
+    crmi_cconfig_free(cfg);
 }
 
-/* Parses `text` into the cache unless it holds that text already. */
-static int cache_refresh(crm_db *db, cconfig_cache *c, const char *text, size_t len)
-{
-    if (c->cfg && c->len == len && memcmp(c->text, text, len) == 0)
-        return CRM_OK;
-    crmi_cconfig *cfg = NULL;
-    char *copy = crmi_strndup(text, len);
-    int rc = copy ? crmi_cconfig_parse(db, text, len, &cfg)
-                  : crmi_error(db, CRM_E_NOMEM, "complaint config: out of memory");
-    if (rc) {
-        crm_free(copy);
-        return rc;
-    }
-    crmi_cconfig_free(c->cfg);
-    crm_free(c->text);
-    *c = (cconfig_cache){copy, len, cfg};
-    return CRM_OK;
-}
+static const crmi_config_kind workflow = {
+    .what = "complaint config",
+    .sql = "SELECT body FROM crm_complaint_config WHERE name = 'workflow'",
+    .fallback = crmi_complaint_default_config,
+    .parse = parse_any,
+    .free = free_any,
+};
 
 int crmi_cconfig_load(crm_db *db, const crmi_cconfig **out)
 {
-    cconfig_cache *c = cache_of(db);
-    sqlite3_stmt *st = c ? crmi_stmt(db, SQL_CONFIG_GET) : NULL;
-    if (!st)
-        return db->errcode;
-    int step = crmi_step(st), rc;
-    if (step == SQLITE_ROW)
-        rc = cache_refresh(db, c, (const char *)sqlite3_column_text(st, 0),
-                           (size_t)sqlite3_column_bytes(st, 0));
-    else if (step == SQLITE_DONE)
-        rc = cache_refresh(db, c, crmi_complaint_default_config,
-                           sizeof crmi_complaint_default_config - 1);
-    else
-        rc = crmi_sqlite_error(db, step, "read complaint config");
-    sqlite3_reset(st);
-    *out = rc ? NULL : c->cfg;
+    const void *cfg;
+    int rc = crmi_config_load(db, &workflow, &cfg);
+    *out = cfg;
     return rc;
 }
 

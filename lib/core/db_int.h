@@ -55,6 +55,22 @@ void *crmi_db_slot(const crm_db *db, const void *key);
 /* Attaches (or replaces, freeing the old) the state under `key`. */
 int crmi_db_slot_set(crm_db *db, const void *key, void *data, void (*free_fn)(void *data));
 
+/* A configuration kept as text in the store (YAML a host set, else a
+ * built-in default) and the parsed form modules use. */
+typedef struct crmi_config_kind {
+    const char *what;     /* "complaint config", for messages */
+    const char *sql;      /* static: its stored text, one row or none */
+    const char *fallback; /* the text when none is stored */
+    int (*parse)(crm_db *db, const char *text, size_t len, void **out);
+    void (*free)(void *parsed);
+} crmi_config_kind;
+
+/* The parsed configuration of `kind` for the text stored now, parsed again
+ * only when the text changed since this handle last parsed it (the handle
+ * keeps one per kind, found by the kind's address: make it static).
+ * `*out` stays valid until the next call for this kind. */
+int crmi_config_load(crm_db *db, const crmi_config_kind *kind, const void **out);
+
 /* ------------------------------------------------------------ statements */
 
 /* The cached prepared statement for static `sql` (compared by address),

@@ -118,15 +118,26 @@ crm_customer_import(crm_import_stats *stats, crm_db *db, const char *path,
     return crmi_import_run(stats, db, path, opts, &customer_kind);
 }
 
+/* Rows a module validates and stores itself (transactions, holdings): the
+ * import's duplicate policy in, the engine's outcome out. */
+typedef int (*module_store)(crm_db *db, const crm_record *row, crmi_dup_policy dup,
+                            crmi_store_outcome *outcome);
+
+static int store_with(crmi_import *x, const crm_record *rec, crmi_import_outcome *outcome,
+                      module_store store)
+{
+    crmi_store_outcome stored = CRMI_INSERTED;
+    int rc = store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
+    *outcome = outcome_of(stored);
+    return rc;
+}
+
 /* A ref already stored (by an earlier import or an earlier row of this
  * file) is refused, skipped or written over per on_duplicate, so importing
  * the same feed twice does not double it. */
 static int store_txn(crmi_import *x, const crm_record *rec, crmi_import_outcome *outcome)
 {
-    crmi_store_outcome stored = CRMI_INSERTED;
-    int rc = crmi_txn_store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
-    *outcome = outcome_of(stored);
-    return rc;
+    return store_with(x, rec, outcome, crmi_txn_store);
 }
 
 static const crmi_import_kind txn_kind = {
@@ -145,10 +156,7 @@ crm_txn_import(crm_import_stats *stats, crm_db *db, const char *path,
 
 static int store_holding(crmi_import *x, const crm_record *rec, crmi_import_outcome *outcome)
 {
-    crmi_store_outcome stored = CRMI_INSERTED;
-    int rc = crmi_holding_store(x->db, rec, dup_policies[x->opts.on_duplicate], &stored);
-    *outcome = outcome_of(stored);
-    return rc;
+    return store_with(x, rec, outcome, crmi_holding_store);
 }
 
 static const crmi_import_kind holding_kind = {

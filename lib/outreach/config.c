@@ -330,75 +330,24 @@ int crmi_ocfg_parse(crm_db *db, const char *text, size_t len, crmi_ocfg **out)
 
 /* ------------------------------------------------------- handle's cache */
 
-typedef struct ocfg_cache {
-    char *text;
-    size_t len;
-    crmi_ocfg *cfg;
-} ocfg_cache;
-
-static const char cache_key = 0;
-
-static void cache_free(void *p)
+static int parse_any(crm_db *db, const char *text, size_t len, void **out)
 {
-    ocfg_cache *c = p;
-    crm_free(c->cfg);
-    crm_free(c->text);
-    crm_free(c);
+    return crmi_ocfg_parse(db, text, len, (crmi_ocfg **)out);
 }
 
-static ocfg_cache *cache_of(crm_db *db)
-{
-    ocfg_cache *c = crmi_db_slot(db, &cache_key);
-    if (c)
-        return c;
-    if (!(c = crmi_calloc(1, sizeof *c))) {
-        crmi_error(db, CRM_E_NOMEM, "outreach config: out of memory");
-        return NULL;
-    }
-    if (crmi_db_slot_set(db, &cache_key, c, cache_free) != CRM_OK) {
-        crm_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static int cache_refresh(crm_db *db, ocfg_cache *c, const char *text, size_t len)
-{
-    if (c->cfg && c->len == len && memcmp(c->text, text, len) == 0)
-        return CRM_OK;
-    crmi_ocfg *cfg = NULL;
-    char *copy = crmi_strndup(text, len);
-    int rc = copy ? crmi_ocfg_parse(db, text, len, &cfg)
-                  : crmi_error(db, CRM_E_NOMEM, "outreach config: out of memory");
-    if (rc) {
-        crm_free(copy);
-        return rc;
-    }
-    crm_free(c->cfg);
-    crm_free(c->text);
-    *c = (ocfg_cache){copy, len, cfg};
-    return CRM_OK;
-}
-
-static const char SQL_CONFIG_GET[] = "SELECT body FROM crm_care_config WHERE name = 'outreach'";
+static const crmi_config_kind outreach = {
+    .what = "outreach config",
+    .sql = "SELECT body FROM crm_care_config WHERE name = 'outreach'",
+    .fallback = crmi_outreach_default_config,
+    .parse = parse_any,
+    .free = crm_free,
+};
 
 int crmi_ocfg_load(crm_db *db, const crmi_ocfg **out)
 {
-    ocfg_cache *c = cache_of(db);
-    sqlite3_stmt *st = c ? crmi_stmt(db, SQL_CONFIG_GET) : NULL;
-    if (!st)
-        return db->errcode;
-    int step = crmi_step(st), rc;
-    if (step == SQLITE_ROW)
-        rc = cache_refresh(db, c, (const char *)sqlite3_column_text(st, 0),
-                           (size_t)sqlite3_column_bytes(st, 0));
-    else if (step == SQLITE_DONE)
-        rc = cache_refresh(db, c, crmi_outreach_default_config,
-                           sizeof crmi_outreach_default_config - 1);
-    else
-        rc = crmi_sqlite_error(db, step, "read outreach config");
-    sqlite3_reset(st);
-    *out = rc ? NULL : c->cfg;
+    const void *cfg;
+    int rc = crmi_config_load(db, &outreach, &cfg);
+    *out = cfg;
     return rc;
 }
 

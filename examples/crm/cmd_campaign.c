@@ -313,11 +313,14 @@ static int campaign_dispatch(cli_ctx *ctx, int argc, char **argv)
     int rc = crm_campaign_dispatch(&created, &skipped, ctx->db, code);
     if (rc)
         return cli_fail(ctx, rc);
-    char c[24], s[24];
-    snprintf(c, sizeof c, "%lld", (long long)created);
-    snprintf(s, sizeof s, "%lld", (long long)skipped);
-    return cli_report(ctx, (const char *[]){"created", c, "skipped", s, NULL},
-                      "%s leads created, %s skipped", c, s);
+    crm_record *counts = NULL;
+    if (!(rc = crm_record_new(&counts)) && !(rc = crm_record_set_int(counts, "created", created)))
+        rc = crm_record_set_int(counts, "skipped", skipped);
+    status = rc ? cli_fail(ctx, rc)
+                : cli_print_result(ctx, counts, "%lld leads created, %lld skipped",
+                                   (long long)created, (long long)skipped);
+    crm_record_free(counts);
+    return status;
 }
 
 static int campaign_evaluate(cli_ctx *ctx, int argc, char **argv)

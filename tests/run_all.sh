@@ -9,16 +9,18 @@ jobs=$(nproc 2>/dev/null || echo 2)
 passed=0 failed=0 failures=""
 
 stage() { # name, command...
-    local name=$1; shift
+    local name=$1 start=$SECONDS; shift
     echo "=== $name"
     if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $name"; fi
+    echo "=== $name: $((SECONDS - start)) s"
 }
 
-build() { # dir, cmake options...
+build() { # dir, cmake options...; $build_targets: what to build (default all)
     local dir=$1; shift
     cmake -S "$root" -B "$dir" -DCRM_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
         { cat "$dir.configure.log"; return 1; }
-    if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
+    if ! cmake --build "$dir" -j"$jobs" ${build_targets:+--target $build_targets} \
+        >"$dir.build.log" 2>&1; then
         grep -E "error|Error" "$dir.build.log" | head -40
         return 1
     fi
@@ -47,7 +49,8 @@ stage "bench-smoke" env CRM_BENCH_SCALE=0.02 bash "$root/bench/run.sh" "$plain"
 # libFuzzer for 60 s in all (clang), split across the targets: the rule engine,
 # CSV/JSON Lines import and the YAML loaders (tests/fuzz/run.sh).
 fuzz() {
-    CC=clang build "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRM_BUILD_FUZZ=ON \
+    build_targets="fuzz_rule fuzz_import fuzz_config" CC=clang \
+        build "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRM_BUILD_FUZZ=ON \
         -DCRM_BUILD_EXAMPLES=OFF -DCRM_BUILD_BENCH=OFF &&
         sh "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${CRM_FUZZ_SECONDS:-60}"
 }

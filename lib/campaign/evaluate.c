@@ -29,23 +29,25 @@ static const char *const channel_names[CHANNEL_SLOTS] = {"sms", "email", "phone"
 /* Per customer (each layer computed once): purchases of promoted products
  * in the window, then conversion and revenue; summed by group and
  * channel. Control customers convert only by purchase: they were not
- * contacted. */
+ * contacted. Converted events are summed per customer once (`converted`)
+ * and joined: a subquery per target would read all the campaign's events
+ * for each target. */
 static const char SQL_GROUPS[] =
+    "WITH converted AS (SELECT customer_id, sum(amount) AS amount FROM crm_event"
+    "  WHERE campaign_id = :cid AND kind = 'converted' AND flagged = 0 GROUP BY customer_id)"
     "SELECT grp, channel, count(*), sum(conv), sum(rev) FROM ("
     " SELECT grp, channel,"
-    "  (bought IS NOT NULL OR (grp = 'target' AND (status = 'converted' OR customer_id IN"
-    "   (SELECT customer_id FROM crm_event WHERE campaign_id = :cid AND kind = 'converted'"
-    "    AND flagged = 0)))) AS conv,"
+    "  (bought IS NOT NULL OR (grp = 'target' AND (status = 'converted'"
+    "   OR ev.customer_id IS NOT NULL))) AS conv,"
     "  CASE WHEN grp <> 'target' THEN 0 WHEN bought > 0 THEN bought"
-    "   ELSE coalesce(conversion_amount, (SELECT sum(e.amount) FROM crm_event e"
-    "    WHERE e.customer_id = x.customer_id AND e.campaign_id = :cid AND e.kind = 'converted'"
-    "    AND e.flagged = 0), 0) END AS rev"
+    "   ELSE coalesce(conversion_amount, ev.amount, 0) END AS rev"
     " FROM (SELECT t.customer_id, t.grp, t.channel, t.status, t.conversion_amount,"
     "   (SELECT sum(tx.amount) FROM crm_txn tx WHERE tx.customer_id = t.customer_id"
     "    AND tx.type = 'purchase' AND tx.at >= :from AND tx.at <= :to AND tx.product_id IN"
     "    (SELECT product_id FROM crm_campaign_product WHERE campaign_id = :cid)) AS bought"
     "  FROM crm_campaign_target t WHERE t.campaign_id = :cid AND t.grp <> 'suppressed'"
-    "  LIMIT -1 OFFSET 0) x LIMIT -1 OFFSET 0)"
+    "  LIMIT -1 OFFSET 0) x LEFT JOIN converted ev ON ev.customer_id = x.customer_id"
+    "  LIMIT -1 OFFSET 0)"
     " GROUP BY grp, channel";
 static const char SQL_COSTS[] =
     "SELECT (SELECT count(*) FROM crm_outbox WHERE campaign_id = :cid AND state = 'sent'),"

@@ -556,6 +556,49 @@ END_TEST
 
 /* ------------------------------------------------------------ JSON Lines */
 
+/* The actor's right is checked again at each batch: a branch manager
+ * disabled by another handle between two batches (here from the progress
+ * callback, which runs between them) stops the import; the batches before
+ * stay committed. */
+static int disable_importer(int64_t rows, int64_t bytes, void *payload)
+{
+    (void)bytes;
+    if (rows == 1)
+        ck_assert_ok(crm_user_disable(payload, "bm.bj", "left the bank"));
+    return 0;
+}
+
+START_TEST(importer_disabled_between_batches_is_stopped)
+{
+    char *path = test_temp_path("import-disable");
+    crm_db *admin = test_open_admin(path), *bm = test_open(path);
+    ck_assert_ok(crm_branch_add(admin, "BJ", "北京分行", "HO"));
+    test_add_user(admin, "bm.bj", "branch_manager", "BJ");
+    ck_assert_ok(crm_db_set_actor(bm, "bm.bj"));
+    char csv[1024];
+    snprintf(csv, sizeof csv,
+             HEADER "B1,张一,%s,13800000001,,1,C3,BJ\n"
+                    "B2,张二,%s,13800000002,,1,C3,BJ\n"
+                    "B3,张三,%s,13800000003,,1,C3,BJ\n",
+             id_of("11010119800101001"), id_of("11010119800101002"), id_of("11010119800101003"));
+    crm_import_options o = options(CRM_IMPORT_SKIP, NULL);
+    o.batch_size = 1;
+    o.progress = disable_importer;
+    o.progress_payload = admin;
+    crm_import_stats st;
+    ck_assert_int_eq(import_csv(bm, csv, &o, &st), CRM_E_PERMISSION);
+    ck_assert_int_eq(st.inserted, 1);
+    crm_record *c;
+    ck_assert_ok(crm_customer_get(&c, admin, "B1"));
+    crm_record_free(c);
+    ck_assert_int_eq(crm_customer_get(&c, admin, "B2"), CRM_E_NOT_FOUND);
+    crm_db_close(bm);
+    crm_db_close(admin);
+    test_remove_db(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(jsonl_import)
 {
     crm_db *db = bank();
@@ -1099,6 +1142,7 @@ int main(void)
     tcase_add_test(tc, jsonl_import);
     tcase_add_test(tc, txn_import);
     tcase_add_test(tc, holding_feed_import);
+    tcase_add_test(tc, importer_disabled_between_batches_is_stopped);
     tcase_add_test(tc, txn_feed_imported_twice_is_not_doubled);
     tcase_add_test(tc, export_masked_by_default_clear_audited);
     tcase_add_test(tc, export_filters_scope_and_gbk);

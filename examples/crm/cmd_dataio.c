@@ -1,7 +1,7 @@
 /* crm customer import | export | quality | stats; crm txn import; crm holding import.
  *
- * Rows of the 'crm customer' and 'crm txn' dispatch tables (cmd_customer.c,
- * cmd_txn.c). The import exit status is a contract: 0 when every row went
+ * Rows of the 'crm customer', 'crm txn' and 'crm holding' dispatch tables
+ * (cmd_customer.c, cmd_txn.c). The import exit status is a contract: 0 when every row went
  * in, 3 (CLI_EXIT_INVALID) when any row was refused. */
 #include "cli.h"
 

@@ -318,10 +318,7 @@ CRM_EXTERN(int) crm_alert_list(crm_iter **out, crm_db *db, const crm_record *fil
         return rc ? rc : db->errcode;
     crmi_customer_scope_bind(db, st);
     if ((rc = bind_list_filter(db, st, filter))) {
-        if (lent)
-            crmi_stmt_return(db, SQL_LIST);
-        else
-            sqlite3_finalize(st);
+        crmi_stmt_release(db, st, lent ? SQL_LIST : NULL);
         return rc;
     }
     return crmi_iter_new_lent(out, db, st, lent ? SQL_LIST : NULL, crmi_alert_from_row, NULL, NULL);

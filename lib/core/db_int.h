@@ -93,6 +93,10 @@ sqlite3_stmt *crmi_stmt_lend(crm_db *db, const char *sql, bool *lent);
 /* Gives a lent statement back to the cache, reset and unbound. */
 void crmi_stmt_return(crm_db *db, const char *sql);
 
+/* Done with a statement from crmi_stmt_lend: back to the cache when
+ * `lent_sql` is set (it was lent), else finalized. */
+void crmi_stmt_release(crm_db *db, sqlite3_stmt *st, const char *lent_sql);
+
 /* Binding helpers: NULL text binds SQL NULL. Return a SQLite code. SQLite
  * copies the value, which may fail for want of memory: then the statement's
  * next crmi_step fails with SQLITE_NOMEM rather than running with the

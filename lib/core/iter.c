@@ -27,10 +27,7 @@ int crmi_iter_new_lent(crm_iter **out, crm_db *db, sqlite3_stmt *st, const char 
 {
     crm_iter *it = crmi_calloc(1, sizeof *it);
     if (!it) {
-        if (lent_sql)
-            crmi_stmt_return(db, lent_sql);
-        else
-            sqlite3_finalize(st);
+        crmi_stmt_release(db, st, lent_sql);
         if (ctx_free)
             ctx_free(ctx);
         return crmi_error(db, CRM_E_NOMEM, "iterator: out of memory");
@@ -54,10 +51,7 @@ static void detach(crm_iter *it)
     if (it->next)
         it->next->prev = it->prev;
     it->prev = it->next = NULL;
-    if (it->lent_sql)
-        crmi_stmt_return(it->db, it->lent_sql);
-    else
-        sqlite3_finalize(it->st);
+    crmi_stmt_release(it->db, it->st, it->lent_sql);
     it->st = NULL;
 }
 

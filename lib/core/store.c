@@ -102,6 +102,14 @@ void crmi_stmt_return(crm_db *db, const char *sql)
     e->lent = false;
 }
 
+void crmi_stmt_release(crm_db *db, sqlite3_stmt *st, const char *lent_sql)
+{
+    if (lent_sql)
+        crmi_stmt_return(db, lent_sql);
+    else
+        sqlite3_finalize(st);
+}
+
 void crmi_stmt_cache_clear(crm_db *db)
 {
     for (size_t i = 0; i < db->cap_stmts; i++)

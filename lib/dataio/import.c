@@ -189,15 +189,6 @@ static int handle_row(crmi_import *x, const crmi_row *row)
 
 /* --------------------------------------------------------- transactions */
 
-static int open_txn(crmi_import *x)
-{
-    if (x->in_txn)
-        return CRM_OK;
-    int rc = crmi_txn_begin(x->db);
-    x->in_txn = rc == CRM_OK;
-    return rc;
-}
-
 static void take_pending(crmi_import *x, bool keep)
 {
     if (keep) {
@@ -217,6 +208,22 @@ static int close_txn(crmi_import *x, int rc)
     rc = crmi_txn_end(x->db, rc);
     take_pending(x, rc == CRM_OK);
     return rc;
+}
+
+/* Each batch checks the actor's right again inside its transaction: a user
+ * disabled by another connection stops the import at the next batch, and
+ * within one the write lock keeps anyone from changing it (so the row
+ * stores do not check it row by row). */
+static int open_txn(crmi_import *x)
+{
+    if (x->in_txn)
+        return CRM_OK;
+    int rc = crmi_txn_begin(x->db);
+    if (rc)
+        return rc;
+    x->in_txn = true;
+    rc = crmi_access_require(x->db, x->kind->op);
+    return rc ? close_txn(x, rc) : CRM_OK;
 }
 
 static int report_progress(crmi_import *x)

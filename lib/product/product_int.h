@@ -13,7 +13,8 @@
 #include "security/security_int.h"
 
 /* Validates and stores one transaction (crm_txn_add's fields) in its own
- * savepoint, running the alert rules over it. A `ref` already stored is
+ * savepoint, running the alert rules over it; the caller checked the
+ * actor's right (crm_txn_add per call, an import per batch). A `ref` already stored is
  * refused (CRM_E_CONFLICT), skipped or written over per `dup`, as *outcome
  * says; an update raises no alerts. */
 int crmi_txn_store(crm_db *db, const crm_record *txn, crmi_dup_policy dup,
@@ -21,7 +22,7 @@ int crmi_txn_store(crm_db *db, const crm_record *txn, crmi_dup_policy dup,
 
 /* Stores one holding row (customer_no, product_code, balance in fen) as
  * crm_holding_set does, `dup` deciding for a holding already stored; the
- * engine of crm_holding_import. */
+ * engine of crm_holding_import, which checks the actor's right per batch. */
 int crmi_holding_store(crm_db *db, const crm_record *row, crmi_dup_policy dup,
                        crmi_store_outcome *outcome);
 

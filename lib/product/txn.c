@@ -213,9 +213,7 @@ int crmi_txn_store(crm_db *db, const crm_record *txn, crmi_dup_policy dup,
 {
     txn_input t = {0};
     *outcome = CRMI_INSERTED;
-    int rc = crmi_access_require(db, CRMI_OP_TXN_WRITE);
-    if (!rc)
-        rc = validate_txn(db, txn, &t);
+    int rc = validate_txn(db, txn, &t);
     if (rc || (rc = crmi_txn_begin(db)))
         return rc;
     return crmi_txn_end(db, store_txn(db, &t, dup, outcome));
@@ -227,7 +225,8 @@ CRM_EXTERN(int) crm_txn_add(crm_db *db, const crm_record *txn)
         return crmi_error(db, CRM_E_INVALID_ARG, "transaction add: NULL argument");
     crmi_error_clear(db);
     crmi_store_outcome outcome;
-    return crmi_txn_store(db, txn, CRMI_DUP_ERROR, &outcome);
+    int rc = crmi_access_require(db, CRMI_OP_TXN_WRITE);
+    return rc ? rc : crmi_txn_store(db, txn, CRMI_DUP_ERROR, &outcome);
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -74,14 +74,6 @@ static int run(crm_iter **out, crm_db *db, crmi_query *q, const row_ctx *ctx, in
     return crmi_iter_new(out, db, st, map_row, copy, crm_free);
 }
 
-static void give_back(crm_db *db, sqlite3_stmt *st, const char *sql, bool lent)
-{
-    if (lent)
-        crmi_stmt_return(db, sql);
-    else
-        sqlite3_finalize(st);
-}
-
 /* An exact lookup runs its static statement from the handle's cache, and
  * takes its first step here so the access check shares the query's read
  * transaction (crmi_customer_step_scoped). */
@@ -102,7 +94,7 @@ static int run_find(crm_iter **out, crm_db *db, crmi_query *q)
         step != SQLITE_ROW && step != SQLITE_DONE)
         rc = crmi_sqlite_error(db, step, "customer find");
     if (rc) {
-        give_back(db, st, q->find_sql, lent);
+        crmi_stmt_release(db, st, lent ? q->find_sql : NULL);
         crm_free(copy);
         return rc;
     }

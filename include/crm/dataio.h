@@ -168,7 +168,9 @@ CRM_EXTERN(int) crm_import_stats_init(crm_import_stats *stats, unsigned int vers
  * names the first: "customers.csv line 1832, column id_number: check digit
  * is 7, expected X". Skip mode commits good rows every `batch_size` rows and
  * returns CRM_OK even when rows were refused: check stats->refused. Inside a
- * host transaction (crm_db_begin) batches are savepoints of it.
+ * host transaction (crm_db_begin) batches are savepoints of it. The actor's
+ * right is checked again at each batch: a user disabled meanwhile (by any
+ * handle) stops the import with CRM_E_PERMISSION, earlier batches kept.
  *
  * @param stats  may be NULL; otherwise filled whenever the file was opened,
  *               also when the call fails.

@@ -172,20 +172,21 @@ static char *read_file(const char *path)
     return buf;
 }
 
-/* tests.json from CRM_SHARED_DIR, else beside the source tree. */
+/* tests.json from CRM_CONFORMANCE_DIR, else from the source tree's
+ * tests/conformance. */
 static char *conformance_text(void)
 {
     char path[1024];
-    const char *dir = getenv("CRM_SHARED_DIR");
+    const char *dir = getenv("CRM_CONFORMANCE_DIR");
     if (dir) {
-        snprintf(path, sizeof path, "%s/conformance/jsonlogic/tests.json", dir);
+        snprintf(path, sizeof path, "%s/jsonlogic/tests.json", dir);
     } else {
         snprintf(path, sizeof path, "%s", __FILE__);
         char *slash = strrchr(path, '/');
         if (!slash)
             return NULL;
         snprintf(slash, sizeof path - (size_t)(slash - path),
-                 "/../../shared/conformance/jsonlogic/tests.json");
+                 "/../tests/conformance/jsonlogic/tests.json");
     }
     return read_file(path);
 }
@@ -196,7 +197,7 @@ static void bench_conformance(void)
 {
     char *text = conformance_text();
     if (!text) {
-        printf("(b) conformance rules: skipped, tests.json not found (set CRM_SHARED_DIR)\n");
+        printf("(b) conformance rules: skipped, tests.json not found (set CRM_CONFORMANCE_DIR)\n");
         return;
     }
     sqlite3 *db;

@@ -70,12 +70,14 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-static char *shared_path(const char *rel)
+/* A file of the conformance suites kept in tests/conformance (ctest sets
+ * CRM_CONFORMANCE_DIR to it). */
+static char *conformance_path(const char *rel)
 {
-    const char *dir = getenv("CRM_SHARED_DIR");
+    const char *dir = getenv("CRM_CONFORMANCE_DIR");
     char *path = malloc(1024);
     ck_assert_ptr_nonnull(path);
-    snprintf(path, 1024, "%s/%s", dir ? dir : "../shared", rel);
+    snprintf(path, 1024, "%s/%s", dir ? dir : "tests/conformance", rel);
     return path;
 }
 
@@ -94,10 +96,10 @@ static bool conformance_case(const char *rule, const char *data, const char *exp
 
 START_TEST(jsonlogic_conformance)
 {
-    char *path = shared_path("conformance/jsonlogic/tests.json");
+    char *path = conformance_path("jsonlogic/tests.json");
     size_t len;
     char *text = read_file(path, &len);
-    ck_assert_msg(text != NULL, "cannot read %s (set CRM_SHARED_DIR)", path);
+    ck_assert_msg(text != NULL, "cannot read %s (set CRM_CONFORMANCE_DIR)", path);
     sqlite3 *db;
     sqlite3_stmt *st;
     ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
